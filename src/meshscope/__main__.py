@@ -1,0 +1,3 @@
+from meshscope.cli.main import app
+
+app()

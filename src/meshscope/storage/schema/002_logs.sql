@@ -1,0 +1,25 @@
+-- Log records in one model whatever door they came through (OTLP, Loki, ES bulk, syslog...).
+-- The body has a text index (ClickHouse >= 26.2) so rare-token searches read few granules.
+CREATE TABLE IF NOT EXISTS ${db}.logs ${on_cluster}
+(
+    timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    observed_timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    trace_id String CODEC(ZSTD(1)),
+    span_id String CODEC(ZSTD(1)),
+    trace_flags UInt8,
+    severity_text LowCardinality(String),
+    severity_number UInt8,
+    service_name LowCardinality(String),
+    body String CODEC(ZSTD(1)),
+    scope_name LowCardinality(String),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    INDEX idx_body body TYPE text(tokenizer = splitByNonAlpha, preprocessor = lower(body)),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_attr_items arrayMap((k, v) -> concat(k, '=', v), mapKeys(attributes), mapValues(attributes)) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ${engine_prefix}MergeTree${engine_args}
+PARTITION BY toDate(timestamp)
+ORDER BY (service_name, timestamp)
+TTL toDateTime(timestamp) + toIntervalSecond(${ttl_logs})
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000;

@@ -1,0 +1,1 @@
+"""OTLP (traces, logs, metrics) in protobuf and JSON encodings."""

@@ -1,0 +1,1 @@
+"""Storage: one SQL schema and one set of queries over embedded chDB or a ClickHouse server."""

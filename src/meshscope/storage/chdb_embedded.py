@@ -1,0 +1,91 @@
+"""Embedded ClickHouse (chDB): the default, no server to run.
+
+One process owns the data directory; every other command goes through that process's HTTP
+API. chDB answers one statement at a time per session, so a lock keeps callers orderly.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from meshscope.errors import BadData, StorageError, Unavailable
+from meshscope.storage.executor import Settings, decode_json_rows, settings_clause
+from meshscope.storage.sql import quote
+
+# ClickHouse error codes that mean "the data you gave me is malformed", not "I am broken".
+_BAD_DATA_CODES = {
+    "CANNOT_PARSE_INPUT_ASSERTION_FAILED", "CANNOT_READ_ALL_DATA", "UNKNOWN_PROTOBUF_FORMAT",
+    "CANNOT_PARSE_PROTOBUF_SCHEMA", "INCORRECT_DATA", "CANNOT_PARSE_TEXT", "PROTOBUF_BAD_CAST",
+    "TOO_LARGE_STRING_SIZE", "ATTEMPT_TO_READ_AFTER_EOF", "CANNOT_PARSE_NUMBER",
+}
+
+
+def translate_error(exc: Exception) -> Exception:
+    """Our error for a chDB/ClickHouse failure: bad input is BadData, the rest StorageError."""
+    text = str(exc)
+    code = text.split("(")[-1].rstrip(").\n ") if "(" in text else ""
+    if code in _BAD_DATA_CODES:
+        return BadData(f"malformed data: {_first_line(text)}")
+    if code in {"TOO_MANY_PARTS", "MEMORY_LIMIT_EXCEEDED", "TIMEOUT_EXCEEDED"}:
+        return Unavailable(f"storage is busy: {_first_line(text)}", retry_after_s=2.0)
+    return StorageError(_first_line(text))
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    return line[:500]
+
+
+class ChdbExecutor:
+    """chDB session over a data directory."""
+
+    def __init__(self, path: Path, database: str) -> None:
+        from chdb import session
+
+        path.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.database = database
+        self.cluster = ""
+        self._lock = threading.Lock()
+        try:
+            self._session = session.Session(str(path))
+        except Exception as exc:  # noqa: BLE001 - chDB raises plain exceptions
+            raise StorageError(f"cannot open chDB data directory {path}: {exc}") from None
+
+    def _run(self, sql: str, fmt: str = "CSV") -> Any:
+        with self._lock:
+            try:
+                return self._session.query(sql, fmt)
+            except Exception as exc:  # noqa: BLE001
+                raise translate_error(exc) from None
+
+    def command(self, sql: str, settings: Settings | None = None) -> None:
+        self._run(sql + settings_clause(settings))
+
+    def rows(self, sql: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+        result = self._run(sql + settings_clause(settings), "JSONEachRow")
+        return decode_json_rows(result.bytes())
+
+    def arrow(self, sql: str, settings: Settings | None = None) -> pa.Table:
+        result = self._run(sql + settings_clause(settings), "ArrowStream")
+        payload = result.bytes()
+        if not payload:
+            return pa.table({})
+        return pa.ipc.open_stream(payload).read_all()
+
+    def insert_from_file(self, sql: str, path: Path, fmt: str, structure: str,
+                         settings: Settings | None = None) -> int:
+        source = f"file({quote(str(path.resolve()))}, {quote(fmt)}, {quote(structure)})"
+        result = self._run(sql.replace("{source}", source) + settings_clause(settings))
+        return int(result.rows_written())
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._session.close()
+            except Exception:  # noqa: BLE001 - closing twice is harmless
+                pass

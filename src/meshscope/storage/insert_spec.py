@@ -1,0 +1,31 @@
+"""What a table writer needs to know to insert a batch of queued request bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from meshscope.storage import otlp_sql
+
+
+@dataclass(frozen=True)
+class InsertSpec:
+    """An ``INSERT ... SELECT ... FROM {source}`` over length-delimited messages of one type."""
+
+    table: str
+    sql: str
+    structure: str
+    fmt: str = "Protobuf"
+    settings: Mapping[str, str | int] = field(default_factory=dict)
+
+
+def otlp_specs(db: str) -> dict[str, InsertSpec]:
+    """The three OTLP doors, keyed by signal name."""
+    return {
+        "traces": InsertSpec("spans", otlp_sql.insert_spans(db), otlp_sql.TRACES_STRUCTURE,
+                             settings=otlp_sql.format_settings("ExportTraceServiceRequest")),
+        "logs": InsertSpec("logs", otlp_sql.insert_logs(db), otlp_sql.LOGS_STRUCTURE,
+                           settings=otlp_sql.format_settings("ExportLogsServiceRequest")),
+        "metrics": InsertSpec("otel_metrics", otlp_sql.insert_metrics(db), otlp_sql.METRICS_STRUCTURE,
+                              settings=otlp_sql.format_settings("ExportMetricsServiceRequest")),
+    }

@@ -1,0 +1,255 @@
+"""The write path: coalesce concurrent requests into one insert, acknowledge after it returns.
+
+Each table family has one :class:`TableWriter` thread. A request waits in a bounded queue; the
+thread takes everything queued once enough rows gathered or the oldest waited ``flush_interval``,
+writes the bodies to one spool file (the batch's write-ahead record), inserts it with a
+deduplication token derived from its contents, records the request digests, removes the file and
+only then resolves the waiting requests. A crash between the steps is repaired at start-up by
+replaying spool files with the same token, which ClickHouse deduplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from meshscope.errors import BadData, MeshscopeError, Unavailable
+from meshscope.storage.dedup import DedupLog
+from meshscope.storage.executor import Executor
+from meshscope.storage.insert_spec import InsertSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    rows: int
+    duplicate: bool = False
+
+
+@dataclass
+class _Pending:
+    body: bytes
+    rows: int
+    digest: str
+    future: Future[WriteResult] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class WriterLimits:
+    flush_rows: int = 50_000
+    flush_interval: float = 1.0
+    queue_max_rows: int = 1_000_000
+    queue_max_bytes: int = 512 * 1024 * 1024
+
+
+Observer = Callable[[str, int, float], None]
+
+
+def digest_of(body: bytes, key: str = "") -> str:
+    """Identity of a request: the client's idempotency key if it sent one, else its bytes."""
+    data = key.encode() if key else body
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+class TableWriter:
+    """One writer thread for one :class:`InsertSpec`."""
+
+    def __init__(self, spec: InsertSpec, executor: Executor, spool_dir: Path, dedup: DedupLog,
+                 limits: WriterLimits, observe: Observer | None = None) -> None:
+        self.spec = spec
+        self.executor = executor
+        self.spool_dir = spool_dir / spec.table
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        self.dedup = dedup
+        self.limits = limits
+        self._observe = observe or (lambda table, rows, seconds: None)
+        self._queue: list[_Pending] = []
+        self._queued_rows = 0
+        self._queued_bytes = 0
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=f"writer-{spec.table}", daemon=True)
+
+    # ---- public
+    @property
+    def queue_rows(self) -> int:
+        return self._queued_rows
+
+    @property
+    def queue_bytes(self) -> int:
+        return self._queued_bytes
+
+    def start(self) -> None:
+        self.recover()
+        self._thread.start()
+
+    def submit(self, body: bytes, rows: int, digest: str) -> Future[WriteResult]:
+        """Queue a validated body; the future resolves once its rows are stored (or found stored)."""
+        pending = _Pending(body, rows, digest)
+        if digest in self.dedup:
+            pending.future.set_result(WriteResult(rows, duplicate=True))
+            return pending.future
+        with self._cond:
+            if self._stopping:
+                raise Unavailable("meshscope is shutting down", retry_after_s=5.0)
+            if (self._queue and (self._queued_rows + rows > self.limits.queue_max_rows
+                                 or self._queued_bytes + len(body) > self.limits.queue_max_bytes)):
+                raise Unavailable(f"write queue for {self.spec.table} is full "
+                                  f"({self._queued_rows} rows waiting); retry later",
+                                  retry_after_s=1.0, overloaded=True)
+            self._queue.append(pending)
+            self._queued_rows += rows
+            self._queued_bytes += len(body)
+            self._cond.notify()
+        return pending.future
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Flush what was accepted, then end the thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # ---- the thread
+    def _run(self) -> None:
+        while True:
+            batch = self._take_batch()
+            if batch is None:
+                return
+            if batch:
+                self._flush(batch)
+
+    def _take_batch(self) -> list[_Pending] | None:
+        with self._cond:
+            while True:
+                if self._queue:
+                    waited = time.monotonic() - self._queue[0].queued_at
+                    if (self._stopping or self._queued_rows >= self.limits.flush_rows
+                            or waited >= self.limits.flush_interval):
+                        return self._pop_batch()
+                    self._cond.wait(self.limits.flush_interval - waited)
+                elif self._stopping:
+                    return None
+                else:
+                    self._cond.wait()
+
+    def _pop_batch(self) -> list[_Pending]:
+        cap = max(self.limits.flush_rows * 4, 1)
+        taken, rows = [], 0
+        while self._queue and (not taken or rows + self._queue[0].rows <= cap):
+            item = self._queue.pop(0)
+            taken.append(item)
+            rows += item.rows
+            self._queued_rows -= item.rows
+            self._queued_bytes -= len(item.body)
+        return taken
+
+    def _flush(self, batch: list[_Pending]) -> None:
+        fresh, seen = [], set()
+        for item in batch:
+            if item.digest in self.dedup or item.digest in seen:
+                item.future.set_result(WriteResult(item.rows, duplicate=True))
+            else:
+                seen.add(item.digest)
+                fresh.append(item)
+        if not fresh:
+            return
+        try:
+            self._insert(fresh)
+        except BadData as exc:
+            if len(fresh) == 1:
+                fresh[0].future.set_exception(exc)
+            else:  # isolate the bad body: the others must not pay for it
+                for item in fresh:
+                    self._flush([item])
+            return
+        except MeshscopeError as exc:
+            log.warning("insert into %s failed: %s", self.spec.table, exc)
+            err = exc if isinstance(exc, Unavailable) else Unavailable(
+                f"storage could not take the write ({exc.message}); retry later", retry_after_s=2.0)
+            for item in fresh:
+                item.future.set_exception(err)
+            return
+        for item in fresh:
+            item.future.set_result(WriteResult(item.rows))
+
+    def _insert(self, items: list[_Pending]) -> None:
+        digests = [i.digest for i in items]
+        batch_id = hashlib.blake2b("".join(digests).encode(), digest_size=16).hexdigest()
+        path = self.spool_dir / f"{batch_id}.pb"
+        self._write_spool(path, items)
+        try:
+            self._insert_file(path, batch_id, sum(i.rows for i in items))
+        except BadData:
+            self._remove(path)
+            raise
+        except MeshscopeError:
+            self._remove(path)
+            raise
+        self.dedup.add(digests)
+        self._remove(path)
+
+    def _insert_file(self, path: Path, batch_id: str, rows: int) -> None:
+        settings = dict(self.spec.settings)
+        settings["insert_deduplication_token"] = batch_id
+        settings["deduplicate_blocks_in_dependent_materialized_views"] = 1
+        started = time.perf_counter()
+        self.executor.insert_from_file(self.spec.sql, path, self.spec.fmt, self.spec.structure, settings)
+        self._observe(self.spec.table, rows, time.perf_counter() - started)
+
+    def _write_spool(self, path: Path, items: list[_Pending]) -> None:
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            for item in items:
+                f.write(_varint(len(item.body)))
+                f.write(item.body)
+            f.flush()
+            os.fsync(f.fileno())
+        digests = path.with_suffix(".digests")
+        digests.write_text("\n".join(i.digest for i in items))
+        os.replace(tmp, path)
+
+    def _remove(self, path: Path) -> None:
+        for p in (path, path.with_suffix(".digests")):
+            p.unlink(missing_ok=True)
+
+    def recover(self) -> int:
+        """Replay batches a crash left in the spool; ClickHouse drops the ones already inserted."""
+        replayed = 0
+        for path in sorted(self.spool_dir.glob("*.pb")):
+            digests_file = path.with_suffix(".digests")
+            digests = digests_file.read_text().split() if digests_file.exists() else []
+            try:
+                self._insert_file(path, path.stem, 0)
+            except BadData as exc:
+                log.error("spooled batch %s is unreadable, moved aside: %s", path.name, exc)
+                path.rename(path.with_suffix(".bad"))
+                continue
+            self.dedup.add(digests)
+            self._remove(path)
+            replayed += 1
+        for tmp in self.spool_dir.glob("*.tmp"):
+            tmp.unlink()  # never acknowledged, never inserted: the client retries
+        return replayed

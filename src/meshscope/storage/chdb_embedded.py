@@ -67,7 +67,8 @@ class ChdbExecutor:
         self._run(sql + settings_clause(settings))
 
     def rows(self, sql: str, settings: Settings | None = None) -> list[dict[str, Any]]:
-        result = self._run(sql + settings_clause(settings), "JSONEachRow")
+        merged = {"output_format_json_quote_64bit_integers": 0, **(settings or {})}
+        result = self._run(sql + settings_clause(merged), "JSONEachRow")
         return decode_json_rows(result.bytes())
 
     def arrow(self, sql: str, settings: Settings | None = None) -> pa.Table:

@@ -1,0 +1,1 @@
+"""HTTP and gRPC doors: thin handlers that parse the request, call one function, shape the reply."""

@@ -1,0 +1,56 @@
+"""The HTTP applications: the main port (UI, query APIs, JSON API) and the OTLP/HTTP port."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+import meshscope
+from meshscope.api import jaeger, otlp_http, trace_search
+from meshscope.api.errors import http_status
+from meshscope.api.ui import mount_ui
+from meshscope.errors import MeshscopeError
+from meshscope.server import Meshscope
+
+
+def _common(app: FastAPI, ms: Meshscope) -> None:
+    @app.get("/ready", summary="200 once storage is open and writers run", tags=["ops"])
+    async def ready() -> Response:
+        if ms.ready:
+            return PlainTextResponse("ready\n")
+        return PlainTextResponse("starting\n", 503)
+
+    @app.get("/metrics", summary="meshscope's own Prometheus metrics", tags=["ops"])
+    async def metrics() -> Response:
+        return Response(ms.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @app.exception_handler(MeshscopeError)
+    async def on_error(_: Request, exc: MeshscopeError) -> JSONResponse:
+        return JSONResponse({"error": exc.message, "errorType": exc.error_type}, http_status(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"error": "; ".join(parts), "errorType": "bad_data"}, 400)
+
+
+def create_app(ms: Meshscope) -> FastAPI:
+    """Main port: UI, Jaeger API, meshscope JSON API, OTLP/HTTP too (handy behind one proxy)."""
+    app = FastAPI(title="meshscope", version=meshscope.__version__,
+                  description="Logs, metrics, traces and the service map in one program.",
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    _common(app, ms)
+    app.include_router(jaeger.router(ms))
+    app.include_router(trace_search.router(ms))
+    app.include_router(otlp_http.router(ms))
+    mount_ui(app)
+    return app
+
+
+def create_otlp_app(ms: Meshscope) -> FastAPI:
+    """The OTLP/HTTP port (4318 by default)."""
+    app = FastAPI(title="meshscope OTLP/HTTP", docs_url=None, redoc_url=None, openapi_url=None)
+    _common(app, ms)
+    app.include_router(otlp_http.router(ms))
+    return app

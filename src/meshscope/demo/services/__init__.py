@@ -1,0 +1,1 @@
+"""One module per demo service; each exposes ``create(ctx) -> FastAPI``."""

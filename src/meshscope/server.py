@@ -1,0 +1,127 @@
+"""The meshscope server: settings in, storage and write path up, HTTP and gRPC doors open.
+
+:class:`Meshscope` owns the lifetime of everything: start opens storage, migrates, replays the
+spool and starts writers; stop closes the doors first, then flushes what was accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future
+from typing import Any
+
+from meshscope.config import Settings
+from meshscope.decode.otlp.requests import DecodedRequest, Signal
+from meshscope.errors import Unavailable
+from meshscope.selfmetrics import GaugeCollector, SelfMetrics
+from meshscope.storage import migrate
+from meshscope.storage.dedup import DedupLog
+from meshscope.storage.executor import Executor, open_executor
+from meshscope.storage.insert_spec import otlp_specs
+from meshscope.storage.writer import TableWriter, WriteResult, WriterLimits, digest_of
+from meshscope.traces.store import TraceStore
+
+log = logging.getLogger(__name__)
+
+
+class Meshscope:
+    """Storage, writers and stores of one server process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.metrics = SelfMetrics()
+        self.executor: Executor | None = None
+        self.writers: dict[Signal, TableWriter] = {}
+        self.ready = False
+
+    def start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        self.executor = open_executor(s.storage.url, s.chdb_path, s.storage.database, s.storage.cluster,
+                                      s.storage.username, s.storage.password)
+        migrate.apply(self.executor, s.retention)
+        suffix = "" if not s.storage.url else "-" + s.storage.database
+        dedup = DedupLog(s.spool_dir / f"dedup{suffix}.log", s.ingest.dedup_window)
+        limits = WriterLimits(s.ingest.flush_rows, s.ingest.flush_interval, s.ingest.queue_max_rows,
+                              s.ingest.queue_max_bytes)
+        specs = otlp_specs(s.storage.database)
+        for signal in Signal:
+            self.writers[signal] = TableWriter(specs[signal.value], self.executor, s.spool_dir, dedup, limits,
+                                               self.metrics.observe_insert)
+        for writer in self.writers.values():
+            writer.start()
+        self._register_gauges()
+        self.ready = True
+
+    def _register_gauges(self) -> None:
+        self.metrics.add_collector(GaugeCollector(
+            "meshscope_write_queue_rows", "Rows accepted and waiting for their insert.", "table",
+            lambda: [(w.spec.table, float(w.queue_rows)) for w in self.writers.values()]))
+        self.metrics.add_collector(GaugeCollector(
+            "meshscope_write_queue_bytes", "Bytes of request bodies waiting for their insert.", "table",
+            lambda: [(w.spec.table, float(w.queue_bytes)) for w in self.writers.values()]))
+        self.metrics.add_collector(GaugeCollector(
+            "meshscope_storage_active_parts", "Active MergeTree parts per table (too many slows inserts).",
+            "table", self._parts))
+
+    def _parts(self) -> list[tuple[str, float]]:
+        assert self.executor is not None
+        rows = self.executor.rows(
+            f"SELECT table, count() AS n FROM system.parts WHERE database = '{self.settings.storage.database}' "
+            "AND active GROUP BY table")
+        return [(r["table"], float(r["n"])) for r in rows]
+
+    @property
+    def traces(self) -> TraceStore:
+        assert self.executor is not None, "server not started"
+        return TraceStore(self.executor)
+
+    def submit(self, request: DecodedRequest, protocol: str, idempotency_key: str = "",
+               raw: bytes | None = None) -> Future[WriteResult] | None:
+        """Queue the accepted part of a request; None when nothing in it is storable."""
+        sig = request.signal.value
+        if request.rejected:
+            self.metrics.rejected.labels(sig, protocol).inc(request.rejected)
+        if request.accepted == 0:
+            return None
+        body = raw if raw is not None else request.body
+        try:
+            future = self.writers[request.signal].submit(body, request.accepted, digest_of(body, idempotency_key))
+        except Unavailable:
+            self.metrics.refused.labels(sig, protocol, "429").inc()
+            raise
+        future.add_done_callback(lambda f: self._count(f, sig, protocol))
+        return future
+
+    def _count(self, future: Future[WriteResult], signal: str, protocol: str) -> None:
+        if future.exception() is not None:
+            return
+        result = future.result()
+        if result.duplicate:
+            self.metrics.duplicates.labels(signal).inc()
+        else:
+            self.metrics.accepted.labels(signal, protocol).inc(result.rows)
+
+    async def write(self, request: DecodedRequest, protocol: str, idempotency_key: str = "",
+                    raw: bytes | None = None) -> WriteResult | None:
+        future = self.submit(request, protocol, idempotency_key, raw)
+        if future is None:
+            return None
+        return await asyncio.wrap_future(future)
+
+    def stop(self) -> None:
+        """Flush accepted data and close storage."""
+        self.ready = False
+        for writer in self.writers.values():
+            writer.stop()
+        if self.writers:
+            next(iter(self.writers.values())).dedup.close()
+        if self.executor is not None:
+            self.executor.close()
+            self.executor = None
+
+    def describe(self) -> dict[str, Any]:
+        s = self.settings
+        return {"storage": s.storage.url or f"chdb:{s.chdb_path}", "http_port": s.http.port,
+                "otlp_grpc_port": s.otlp.grpc_port, "otlp_http_port": s.otlp.http_port}

@@ -1,0 +1,1 @@
+"""Trace search and retrieval over the spans and trace_index tables."""

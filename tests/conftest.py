@@ -1,0 +1,34 @@
+"""Fixtures shared by every test directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from support.server import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def meshscope_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real server process for the module: ``.http_url``, ``.otlp_http_url``, ``.otlp_grpc_endpoint``."""
+    server = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
+    """Start servers of one's own (restarts, kills); all are stopped at the end of the test."""
+    started: list[ServerProcess] = []
+
+    class _Factory(ServerProcess):
+        def start(self, timeout: float = 60.0) -> "ServerProcess":
+            if self not in started:
+                started.append(self)
+            return super().start(timeout)
+
+    yield _Factory
+    for server in started:
+        server.stop()

@@ -1,0 +1,1 @@
+"""Helpers the tests share: real server processes, free ports, OTel SDK senders."""

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 import meshscope
-from meshscope.api import jaeger, otlp_http, trace_search
+from meshscope.api import jaeger, otlp_http, sql, trace_search
 from meshscope.api.errors import http_status
 from meshscope.api.ui import mount_ui
 from meshscope.errors import MeshscopeError
@@ -43,6 +43,7 @@ def create_app(ms: Meshscope) -> FastAPI:
     _common(app, ms)
     app.include_router(jaeger.router(ms))
     app.include_router(trace_search.router(ms))
+    app.include_router(sql.router(ms))
     app.include_router(otlp_http.router(ms))
     mount_ui(app)
     return app

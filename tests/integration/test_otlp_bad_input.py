@@ -138,3 +138,12 @@ def test_grpc_bad_data_is_invalid_argument(server: ServerProcess, baseline: str)
     assert count_spans(server, service) == 3
     assert count_spans(server, baseline) == 50
     channel.close()
+
+
+def test_sql_api_is_read_only(server: ServerProcess, baseline: str) -> None:
+    for statement in ("DROP TABLE meshscope.spans", "INSERT INTO meshscope.spans (name) VALUES ('x')",
+                      "ALTER TABLE meshscope.spans DELETE WHERE 1", "SELECT 1; DROP TABLE meshscope.spans"):
+        r = httpx.get(f"{server.http_url}/api/ms/sql", params={"query": statement})
+        assert r.status_code == 400, (statement, r.text)
+        assert r.json()["error"]
+    assert count_spans(server, baseline) == 50

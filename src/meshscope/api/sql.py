@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from meshscope.api.errors import http_status
-from meshscope.errors import BadData, MeshscopeError
+from meshscope.errors import BadData, MeshscopeError, StorageError
 from meshscope.server import Meshscope
 
 MAX_ROWS = 10_000
@@ -38,6 +38,8 @@ def router(ms: Meshscope) -> APIRouter:
             sql = wrap(query, min(limit, MAX_ROWS))
             rows: list[dict[str, Any]] = await run_in_threadpool(
                 ex.rows, sql, {"readonly": 1, "max_execution_time": 60})
+        except StorageError as exc:  # the statement is the caller's: its errors are theirs to fix
+            return JSONResponse({"error": exc.message, "errorType": "bad_data"}, 400)
         except MeshscopeError as exc:
             return JSONResponse({"error": exc.message, "errorType": exc.error_type}, http_status(exc))
         return JSONResponse({"data": rows, "rows": len(rows)})

@@ -44,6 +44,8 @@ it("resolves to microseconds", () => {
 it("describes presets by name and absolute ranges by their ends", () => {
   expect(describeRange({ from: "now-24h", to: "now", refresh: "off" }, String)).toBe("Last 24 hours");
   expect(describeRange({ from: "1000", to: "2000", refresh: "off" }, (ms) => `t${ms}`)).toBe("t1000 → t2000");
+  const day = (ms: number) => `2024-01-02 0${ms}:00:00`;
+  expect(describeRange({ from: "3", to: "5", refresh: "off" }, day)).toBe("2024-01-02 03:00:00 → 05:00:00");
 });
 
 it("knows the refresh intervals", () => {

@@ -77,10 +77,13 @@ export function presetRange(span: string): Pick<TimeRange, "from" | "to"> {
   return { from: `now-${span}`, to: "now" };
 }
 
-/** Text for the picker button: a preset's label or the absolute start and end. */
+/** Text for the picker button: a preset's label or the start and end as `formatMs` writes them. */
 export function describeRange(range: TimeRange, formatMs: (ms: number) => string): string {
   const preset = PRESETS.find((p) => range.to === "now" && range.from === `now-${p.span}`);
   if (preset) return preset.label;
   const side = (text: string) => (/^\d+$/.test(text) ? formatMs(Number(text)) : text);
-  return `${side(range.from)} → ${side(range.to)}`;
+  const [from, to] = [side(range.from), side(range.to)];
+  // "2024-01-02 03:04:05 → 05:04:05" when both ends fall on the same day.
+  const sameDay = /^\d{4}-\d\d-\d\d /.test(from) && from.slice(0, 11) === to.slice(0, 11);
+  return `${from} → ${sameDay ? to.slice(11) : to}`;
 }

@@ -50,3 +50,14 @@ it("says when a page does not exist", async () => {
   render(<App />);
   expect((await screen.findByTestId("error-banner")).textContent).toBe("Not found: no page at /nowhere");
 });
+
+it("opens a trace by id from the header", async () => {
+  stubFetch({ "/api/traces/abc123": [404, { data: null, errors: [{ code: 404, msg: "trace not found" }] }] });
+  openUrl("/services?from=now-5m&to=now");
+  render(<App />);
+  const input = await screen.findByTestId("trace-id-lookup");
+  fireEvent.change(input, { target: { value: " abc123 " } });
+  fireEvent.submit(input);
+  expect(window.location.pathname + window.location.search).toBe("/traces/abc123?from=now-5m&to=now");
+  expect((await screen.findByTestId("error-banner")).textContent).toContain("trace not found");
+});

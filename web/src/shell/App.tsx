@@ -5,6 +5,7 @@ import { ErrorBanner, ErrorBoundary } from "./ErrorBanner";
 import { HOME, matchRoute, SECTIONS } from "./routes";
 import { TimeProvider, useTime } from "./time";
 import { TimeRangePicker } from "./TimeRangePicker";
+import { TraceIdLookup } from "./TraceIdLookup";
 
 function Header({ active }: { active: string | null }) {
   const { hrefWithRange } = useTime();
@@ -28,6 +29,7 @@ function Header({ active }: { active: string | null }) {
           </Link>
         ))}
       </nav>
+      <TraceIdLookup />
       <TimeRangePicker />
     </header>
   );

@@ -54,7 +54,7 @@ export function TimeRangePicker() {
     <div className="time-picker">
       <div className="picker-anchor" ref={anchor}>
         <button type="button" onClick={() => setOpen(!open)} data-testid="time-range-button" aria-expanded={open}>
-          <span aria-hidden>◷</span> {describeRange(range, formatDateTimeMs)}
+          <span aria-hidden>◷</span> {describeRange(range, (ms) => formatDateTimeMs(ms).slice(0, 19))}
         </button>
         {open && (
           <div className="picker-menu" data-testid="time-range-menu">

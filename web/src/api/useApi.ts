@@ -8,25 +8,36 @@ export interface ApiState<T> {
   loading: boolean;
 }
 
-/** Fetches `url` (nothing when null) and refetches when it or `reloadKey` changes. */
+interface Loaded<T> extends ApiState<T> {
+  url: string | null;
+}
+
+const pathOf = (url: string | null) => url?.split("?")[0] ?? null;
+
+/**
+ * Fetches `url` (nothing when null) and refetches when it or `reloadKey` changes. While a request runs,
+ * the previous answer stays if it came from the same path (a refresh or new search parameters), so
+ * results do not flicker; an answer for another path (another trace) is not shown.
+ */
 export function useApi<T>(url: string | null, reloadKey: unknown = 0): ApiState<T> {
-  const [state, setState] = useState<ApiState<T>>({ data: null, error: null, loading: url !== null });
+  const [state, setState] = useState<Loaded<T>>({ url, data: null, error: null, loading: url !== null });
 
   useEffect(() => {
     if (url === null) {
-      setState({ data: null, error: null, loading: false });
+      setState({ url, data: null, error: null, loading: false });
       return;
     }
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
     getJson<T>(url, controller.signal).then(
-      (data) => setState({ data, error: null, loading: false }),
+      (data) => setState({ url, data, error: null, loading: false }),
       (error: Error) => {
-        if (error.name !== "AbortError") setState({ data: null, error: error.message, loading: false });
+        if (error.name !== "AbortError") setState({ url, data: null, error: error.message, loading: false });
       },
     );
     return () => controller.abort();
   }, [url, reloadKey]);
 
+  if (pathOf(state.url) !== pathOf(url)) return { data: null, error: null, loading: url !== null };
   return state;
 }

@@ -6,8 +6,9 @@ The runner starts services in this order (callees first) and hands each the URLs
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 from meshscope.demo.faults import Fault, FaultPlan
 
@@ -26,17 +27,17 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("inventory", "stock in SQLite; reserves and releases items", (),
+    ServiceSpec("inventory", "stock in SQLite, reservations", (),
                 FaultPlan({Fault.SLOW: 0.03, Fault.ERROR: 0.01})),
     # payments exports over OTLP/HTTP so both of the server's OTLP doors see traffic
-    ServiceSpec("payments", "charges cards through an external processor", (),
+    ServiceSpec("payments", "charges cards, may decline", (),
                 FaultPlan({Fault.DECLINE: 0.05, Fault.TIMEOUT: 0.03, Fault.SLOW: 0.05}),
                 otlp_protocol="http"),
-    ServiceSpec("notifications", "consumes order events from a queue, sends e-mails", (),
+    ServiceSpec("notifications", "queue consumer, sends e-mail", (),
                 FaultPlan({Fault.ERROR: 0.02})),
-    ServiceSpec("orders", "creates orders: reserve stock, charge, store, publish", (
+    ServiceSpec("orders", "reserve, charge, publish", (
         "inventory", "payments", "notifications"), FaultPlan({Fault.ERROR: 0.0})),
-    ServiceSpec("gateway", "the public API the load generator calls", ("orders", "inventory"),
+    ServiceSpec("gateway", "public API for the load", ("orders", "inventory"),
                 FaultPlan({})),
 )
 

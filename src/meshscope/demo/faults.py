@@ -7,10 +7,10 @@ force errors (``--fault payments.decline=1``) to see what a failing path looks l
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 
 class Fault(StrEnum):

@@ -7,7 +7,8 @@ status the caller should answer, so handlers stay linear.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -26,11 +27,17 @@ class PeerError(Exception):
 class Peers:
     """Base URLs of the services this one calls, and one shared connection pool."""
 
-    def __init__(self, urls: Mapping[str, str], timeout_s: float = 5.0) -> None:
+    def __init__(self, urls: Mapping[str, str], timeout_s: float = 5.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.urls = dict(urls)
         self.timeout_s = timeout_s
-        self._client = httpx.AsyncClient(timeout=timeout_s)
+        self._transport = transport  # tests route calls to in-process apps
+        self._client = httpx.AsyncClient(timeout=timeout_s, transport=transport)
         HTTPXClientInstrumentor.instrument_client(self._client)
+
+    def plain_client(self, timeout_s: float = 2.0) -> httpx.AsyncClient:
+        """An uninstrumented client to the same peers, for hops traced by other means (messaging)."""
+        return httpx.AsyncClient(timeout=timeout_s, transport=self._transport)
 
     def url(self, peer: str) -> str:
         try:

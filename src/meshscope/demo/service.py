@@ -30,7 +30,7 @@ class ServiceOptions:
     peers: dict[str, str] = field(default_factory=dict)
     otlp_endpoint: str = DEFAULT_ENDPOINTS["grpc"]
     otlp_protocol: OtlpProtocol = "grpc"
-    faults: FaultPlan = FaultPlan({})
+    faults: FaultPlan = field(default_factory=lambda: FaultPlan({}))
     state_dir: Path = Path(".")
     seed: int | None = None
     metrics_interval_s: float = 5.0
@@ -81,7 +81,7 @@ def _split_peer(text: str) -> tuple[str, str]:
     return name, url
 
 
-def _factories() -> dict[str, Callable[..., FastAPI]]:
+def service_factories() -> dict[str, Callable[..., FastAPI]]:
     from meshscope.demo.services import gateway, inventory, notifications, orders, payments
 
     return {"gateway": gateway.create, "orders": orders.create, "payments": payments.create,
@@ -102,7 +102,7 @@ def run(opts: ServiceOptions) -> None:
     try:
         ctx = ServiceContext(opts.name, opts.faults, Peers(opts.peers), opts.state_dir,
                              rng=random.Random(opts.seed))
-        app = _factories()[opts.name](ctx)
+        app = service_factories()[opts.name](ctx)
         config = uvicorn.Config(app, host=BIND_HOST, port=opts.port, log_level="warning", access_log=False,
                                 log_config=None, timeout_graceful_shutdown=2)
         ctx.log.info("%s listening on http://%s:%d, exporting OTLP/%s to %s", opts.name, BIND_HOST,

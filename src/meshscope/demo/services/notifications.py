@@ -29,7 +29,7 @@ class MailRejected(Exception):
 
 async def _send_mail(ctx: ServiceContext, message: Message, fault: Fault) -> None:
     order = message.payload.get("order", {})
-    attrs = {"peer.service": "smtp", "server.address": SMTP_HOST, "server.port": 587}
+    attrs: dict[str, str | int] = {"peer.service": "smtp", "server.address": SMTP_HOST, "server.port": 587}
     with ctx.tracer.start_as_current_span("smtp send", kind=SpanKind.CLIENT, attributes=attrs):
         await asyncio.sleep(jitter(ctx.rng, 0.01, 0.08))
         if fault is Fault.ERROR:
@@ -55,7 +55,7 @@ def create(ctx: ServiceContext) -> FastAPI:
             except MailRejected as exc:
                 mark_failed(span, exc)
                 sent.add(1, {"outcome": "rejected"})
-                ctx.log.error("notification %s failed: %s", message.id, exc, exc_info=True)
+                ctx.log.exception("notification %s failed", message.id)
                 return
         sent.add(1, {"outcome": "sent"})
 

@@ -11,7 +11,6 @@ import sqlite3
 import time
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 from pydantic import BaseModel, Field
@@ -73,7 +72,7 @@ def create(ctx: ServiceContext) -> FastAPI:
     created = ctx.meter.create_counter("orders.created", unit="{order}", description="Orders paid for")
     failed = ctx.meter.create_counter("orders.failed", unit="{order}", description="Orders that failed, by reason")
     # messages go out on a plain client: the hop is traced by the PRODUCER span, not as HTTP
-    queue_client = httpx.AsyncClient(timeout=2.0)
+    queue_client = ctx.peers.plain_client()
     in_flight: set[asyncio.Task[None]] = set()
 
     async def cleanup() -> None:

@@ -133,15 +133,22 @@ class DemoRun:
         self.stopping.set()
 
     def _start(self) -> bool:
-        self.opts.logs_dir.mkdir(parents=True, exist_ok=True)
-        self.opts.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.opts.logs_dir.mkdir(parents=True, exist_ok=True)
+            self.opts.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DemoError(f"cannot use --data-dir {self.opts.data_dir}: {exc.strerror} ({exc.filename})") from None
         self.ports = {s.name: free_port() for s in SERVICES}
         try:
             argvs = service_argvs(self.opts, self.ports)
         except ValueError as exc:
             raise DemoError(str(exc)) from None
-        if self.opts.start_server and not self._start_server():
-            return False
+        if self.opts.start_server:
+            if not self._start_server():
+                return False
+        elif not _http_ok(f"http://127.0.0.1:{self.opts.http_port}/ready"):
+            self.console.print(f"[yellow]no meshscope answers on port {self.opts.http_port} yet; the services "
+                               "keep retrying their exports until one does[/]")
         services = [spawn(name, argv, self.opts.logs_dir / f"{name}.log", child_env())
                     for name, argv in argvs.items()]
         self.tiers.append(services)

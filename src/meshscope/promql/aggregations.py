@@ -1,0 +1,183 @@
+"""Aggregation operators (``sum``, ``topk``, ``count_values``, …) over a :class:`StepVector`.
+
+Rows are sorted by group once and reduced with ``ufunc.reduceat`` along the series axis, so each
+aggregation is a few numpy calls for all steps together. Group keys follow Prometheus: ``by``
+keeps the listed labels, ``without`` drops them and the metric name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from meshscope.promql.errors import EvaluationError
+from meshscope.promql.labels import METRIC_NAME, Labels, drop, is_valid_name, keep, with_label
+from meshscope.promql.overtime import incremental_mean
+from meshscope.promql.ranking import quantile_per_group, top_k
+from meshscope.promql.source import F64
+from meshscope.promql.values import StepVector, merge_duplicates
+
+
+@dataclass
+class Groups:
+    """Rows of a vector ordered by group, with each group's first row (``starts``) and key."""
+
+    keys: list[Labels]
+    gid: np.ndarray  # group id per original row
+    order: np.ndarray  # original row indices, grouped
+    starts: np.ndarray  # offsets into ``order`` where each group begins
+
+    @staticmethod
+    def of(labels: list[Labels], key: Callable[[Labels], Labels]) -> Groups:
+        ids: dict[Labels, int] = {}
+        gid = np.fromiter((ids.setdefault(key(lb), len(ids)) for lb in labels), dtype=np.int64,
+                          count=len(labels))
+        order = np.argsort(gid, kind="stable")
+        sorted_gid = gid[order]
+        starts = np.flatnonzero(np.r_[True, sorted_gid[1:] != sorted_gid[:-1]]) if len(gid) else gid
+        return Groups(list(ids), gid, order, starts)
+
+
+def grouping_key(grouping: tuple[str, ...], without: bool) -> Callable[[Labels], Labels]:
+    names = frozenset(grouping)
+    if without:
+        dropped = names | {METRIC_NAME}
+        return lambda lb: drop(lb, dropped)
+    return lambda lb: keep(lb, names)
+
+
+def aggregate(op: str, vec: StepVector, grouping: tuple[str, ...], without: bool,
+              param: F64 | str | None) -> StepVector:
+    n = vec.values.shape[1]
+    if len(vec) == 0:
+        return StepVector.empty(n)
+    key = grouping_key(grouping, without)
+    if op == "count_values":
+        assert isinstance(param, str)
+        return count_values(vec, param, grouping, without)
+    groups = Groups.of(vec.labels, key)
+    if op in ("topk", "bottomk"):
+        assert isinstance(param, np.ndarray)
+        return top_k(vec, groups.gid, _k_per_step(param), op == "topk")
+    if op == "quantile":
+        assert isinstance(param, np.ndarray)
+        values, present = quantile_per_group(vec, groups.gid, len(groups.keys), param)
+        return StepVector(groups.keys, values, present)
+    values, present = _REDUCERS[op](vec, groups)
+    return StepVector(groups.keys, values, present)
+
+
+def _k_per_step(param: F64) -> np.ndarray:
+    finite = np.isfinite(param)
+    if (~finite | (np.abs(param) >= 2.0**63)).any():
+        bad = param[~finite | (np.abs(param) >= 2.0**63)][0]
+        raise EvaluationError(f"Scalar value {bad:g} overflows int64")
+    return np.trunc(param).astype(np.int64)
+
+
+def _sorted(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray, F64]:
+    present = vec.present[g.order]
+    values = vec.values[g.order]
+    count = np.add.reduceat(present.astype(np.float64), g.starts, axis=0)
+    return values, present, count
+
+
+def _sum(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    values, present, count = _sorted(vec, g)
+    return np.add.reduceat(np.where(present, values, 0.0), g.starts, axis=0), count > 0
+
+
+def _extreme(ufunc: np.ufunc) -> Callable[[StepVector, Groups], tuple[F64, np.ndarray]]:
+    def reduce(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+        values, present, count = _sorted(vec, g)
+        return ufunc.reduceat(np.where(present, values, np.nan), g.starts, axis=0), count > 0
+    return reduce
+
+
+def _count(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    _, _, count = _sorted(vec, g)
+    return count, count > 0
+
+
+def _group(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    _, _, count = _sorted(vec, g)
+    return np.ones_like(count), count > 0
+
+
+def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    total, present = _sum(vec, g)
+    _, _, count = _sorted(vec, g)
+    mean = total / np.maximum(count, 1)
+    for group in np.flatnonzero((~np.isfinite(mean) & present).any(axis=1)):
+        rows = g.order[g.starts[group]:(g.starts[group + 1] if group + 1 < len(g.starts) else len(g.order))]
+        mean[group] = _running_mean(vec.values[rows], vec.present[rows])
+    return mean, present
+
+
+def _running_mean(values: F64, present: np.ndarray) -> F64:
+    """Prometheus' overflow-safe running mean down the rows of one group, per step."""
+    packed = np.zeros(values.shape[::-1])
+    mask = np.zeros(packed.shape, dtype=bool)
+    for step in range(values.shape[1]):  # move each step's present values to the front
+        vals = values[present[:, step], step]
+        packed[step, :len(vals)] = vals
+        mask[step, :len(vals)] = True
+    return incremental_mean(packed, mask)
+
+
+def _variance(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    values, present, count = _sorted(vec, g)
+    row = np.arange(len(values))[:, None]
+    first = np.minimum.reduceat(np.where(present, row, len(values)), g.starts, axis=0)
+    cols = np.arange(values.shape[1])
+    shift = values[np.minimum(first, len(values) - 1), cols]
+    group_of_row = np.repeat(np.arange(len(g.starts)), np.diff(np.r_[g.starts, len(values)]))
+    dev = np.where(present, values - shift[group_of_row], 0.0)
+    mean = np.add.reduceat(dev, g.starts, axis=0) / np.maximum(count, 1)
+    squares = np.where(present, (dev - mean[group_of_row]) ** 2, 0.0)
+    return np.add.reduceat(squares, g.starts, axis=0) / np.maximum(count, 1), count > 0
+
+
+def _stddev(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
+    var, present = _variance(vec, g)
+    return np.sqrt(var), present
+
+
+_REDUCERS: dict[str, Callable[[StepVector, Groups], tuple[F64, np.ndarray]]] = {
+    "sum": _sum, "avg": _avg, "count": _count, "group": _group, "min": _extreme(np.fmin),
+    "max": _extreme(np.fmax), "stdvar": _variance, "stddev": _stddev,
+}
+
+
+def count_values(vec: StepVector, label: str, grouping: tuple[str, ...], without: bool) -> StepVector:
+    """How many series have each value, the value becoming label ``label`` of the group."""
+    if not is_valid_name(label):
+        raise EvaluationError(f'invalid label name "{label}"')
+    key = grouping_key(grouping + ((label,) if not without else ()), without)
+    n = vec.values.shape[1]
+    counts: dict[Labels, np.ndarray] = {}
+    for value in np.unique(vec.values[vec.present]):
+        cells = vec.present & ((vec.values == value) | (np.isnan(vec.values) & np.isnan(value)))
+        text = format_value(float(value))
+        for row in np.flatnonzero(cells.any(axis=1)):
+            out = key(with_label(vec.labels[row], label, text))
+            counts.setdefault(out, np.zeros(n))[:] += cells[row]
+    labels = list(counts)
+    values = np.array([counts[lb] for lb in labels]).reshape(len(labels), n)
+    return merge_duplicates(StepVector(labels, values, values > 0))
+
+
+def format_value(value: float) -> str:
+    """Go's ``strconv.FormatFloat(v, 'f', -1, 64)``: shortest round-trip digits, no exponent."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    text = repr(value)
+    if "e" not in text and "E" not in text:
+        return text[:-2] if text.endswith(".0") else text
+    formatted = format(Decimal(text), "f")
+    return formatted.rstrip("0").rstrip(".") if "." in formatted else formatted

@@ -1,0 +1,125 @@
+"""``<aggregation>_over_time`` functions: one value per window of each series.
+
+Sums and extremes reduce the flat sample array with ``reduceat`` (sequential like Prometheus);
+the order-dependent ones (quantile, standard deviation, the overflow-safe mean) work on padded
+per-window matrices from :meth:`~.windows.Windows.gather`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from meshscope.promql.rate import RangeFunc, RangeResult
+from meshscope.promql.source import F64
+from meshscope.promql.values import BOOL
+from meshscope.promql.windows import Windows
+
+
+def count_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return w.count.astype(np.float64), w.count >= 1
+
+
+def present_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return np.ones(w.lo.shape), w.count >= 1
+
+
+def last_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    ok = w.count >= 1
+    return w.at(w.hi - 1, w.vals, ok), ok
+
+
+def sum_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return w.window_sum(w.vals), w.count >= 1
+
+
+def min_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return w.window_reduce(np.fmin, w.vals, np.nan), w.count >= 1  # NaN only if all are NaN
+
+
+def max_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return w.window_reduce(np.fmax, w.vals, np.nan), w.count >= 1
+
+
+def avg_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    ok = w.count >= 1
+    mean = (w.window_sum(w.vals) / np.maximum(w.count, 1)).ravel()
+    for idx, vals, _, mask in w.gather(chosen=np.flatnonzero(~np.isfinite(mean) & ok.ravel())):
+        mean[idx] = incremental_mean(vals, mask)
+    return mean.reshape(w.lo.shape), ok
+
+
+def incremental_mean(vals: F64, mask: BOOL) -> F64:
+    """Prometheus' running mean of each row, which survives sums that overflow float64."""
+    mean = np.zeros(len(vals))
+    for j in range(vals.shape[1]):
+        v, n = vals[:, j], j + 1
+        inf_mean = np.isinf(mean)
+        keep = inf_mean & ((np.isinf(v) & ((mean > 0) == (v > 0))) | np.isfinite(v))
+        mean = np.where(mask[:, j] & ~keep, mean + (v / n - mean / n), mean)
+    return mean
+
+
+def _variance(w: Windows) -> RangeResult:
+    out = np.full(w.lo.size, np.nan)
+    for idx, vals, _, mask in w.gather():
+        out[idx] = shifted_variance(vals, mask)
+    return out.reshape(w.lo.shape), w.count >= 1
+
+
+def shifted_variance(vals: F64, mask: BOOL) -> F64:
+    """Population variance per row, shifted by the first value so equal values give exactly 0."""
+    n = mask.sum(axis=1)
+    shift = vals[:, :1]
+    dev = np.where(mask, vals - shift, 0.0)
+    mean = dev.sum(axis=1) / n
+    return np.where(mask, (dev - mean[:, None]) ** 2, 0.0).sum(axis=1) / n  # type: ignore[no-any-return]
+
+
+def stdvar_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    return _variance(w)
+
+
+def stddev_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
+    var, ok = _variance(w)
+    return np.sqrt(var), ok
+
+
+def quantile_over_time(w: Windows, args: Sequence[F64]) -> RangeResult:
+    n_steps = w.lo.shape[1]
+    out = np.full(w.lo.size, np.nan)
+    for idx, vals, _, mask in w.gather():
+        out[idx] = quantile_rows(args[0][idx % n_steps], vals, mask)
+    return out.reshape(w.lo.shape), w.count >= 1
+
+
+def quantile_rows(q: F64, vals: F64, mask: BOOL) -> F64:
+    """φ-quantile of each row's masked values, interpolating between neighbours (NaNs sort first)."""
+    n = mask.sum(axis=1)
+    rank_class = np.where(mask, np.where(np.isnan(vals), 0, 1), 2)
+    order = np.lexsort((np.where(mask, vals, 0.0), rank_class), axis=-1)
+    ordered = np.take_along_axis(vals, order, axis=-1)
+    rank = q * (n - 1)
+    floor = np.floor(np.nan_to_num(rank))
+    lower = np.clip(floor, 0, np.maximum(n - 1, 0)).astype(np.intp)
+    upper = np.minimum(n - 1, lower + 1).astype(np.intp)
+    weight = rank - floor
+    rows = np.arange(len(vals))
+    result = ordered[rows, lower] * (1 - weight) + ordered[rows, upper] * weight
+    result = np.where(q < 0, -np.inf, np.where(q > 1, np.inf, result))
+    return np.where(np.isnan(q), np.nan, result)  # type: ignore[no-any-return]
+
+
+OVER_TIME_FUNCTIONS: dict[str, RangeFunc] = {
+    "count_over_time": count_over_time,
+    "present_over_time": present_over_time,
+    "last_over_time": last_over_time,
+    "sum_over_time": sum_over_time,
+    "min_over_time": min_over_time,
+    "max_over_time": max_over_time,
+    "avg_over_time": avg_over_time,
+    "stdvar_over_time": stdvar_over_time,
+    "stddev_over_time": stddev_over_time,
+    "quantile_over_time": quantile_over_time,
+}

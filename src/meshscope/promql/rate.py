@@ -1,0 +1,157 @@
+"""Counter and gauge functions over range vectors: rate family, regression, smoothing, resets.
+
+Every function takes :class:`~.windows.Windows` and per-step scalar arguments and returns
+``(values, present)`` shaped (series, steps). Semantics follow Prometheus 2.42, including
+``rate``'s extrapolation: extend to the window edges when the first/last sample is within 1.1
+average sample intervals of them (else by half an interval), never extrapolate a counter below zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from meshscope.promql.errors import EvaluationError
+from meshscope.promql.source import F64, I64
+from meshscope.promql.values import BOOL
+from meshscope.promql.windows import Windows
+
+RangeResult = tuple[F64, BOOL]
+RangeFunc = Callable[[Windows, Sequence[F64]], RangeResult]
+
+
+def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
+    """``rate``/``increase`` (counters) and ``delta`` (gauges) with Prometheus' extrapolation."""
+    count = w.count
+    ok = count >= 2
+    first_i, last_i = w.lo, w.hi - 1
+    first_v, last_v = w.at(first_i, w.vals, ok), w.at(last_i, w.vals, ok)
+    first_t, last_t = w.at(first_i, w.ts, ok), w.at(last_i, w.ts, ok)
+    result = last_v - first_v
+    if is_counter:
+        prev = np.concatenate([[0.0], w.vals[:-1]])
+        resets = np.where(w.has_prev & (w.vals < prev), prev, 0.0)
+        result = result + w.window_sum(resets, skip_first=True)
+    range_start = (w.end_ms - w.range_ms)[None, :]
+    to_start = (first_t - range_start) / 1000
+    to_end = (w.end_ms[None, :] - last_t) / 1000
+    sampled = (last_t - first_t) / 1000
+    average = sampled / (count - 1)
+    if is_counter:
+        to_zero = sampled * (first_v / result)
+        clip = (result > 0) & (first_v >= 0) & (to_zero < to_start)
+        to_start = np.where(clip, to_zero, to_start)
+    threshold = average * 1.1
+    interval = sampled + np.where(to_start < threshold, to_start, average / 2)
+    interval = interval + np.where(to_end < threshold, to_end, average / 2)
+    result = result * (interval / sampled)
+    if is_rate:
+        result = result / (w.range_ms / 1000)
+    return result, ok
+
+
+def instant_change(w: Windows, is_rate: bool) -> RangeResult:
+    """``irate``/``idelta``: from the last two samples of each window."""
+    ok = w.count >= 2
+    last_v, prev_v = w.at(w.hi - 1, w.vals, ok), w.at(w.hi - 2, w.vals, ok)
+    result = last_v - prev_v
+    if is_rate:
+        result = np.where(last_v < prev_v, last_v, result)  # a counter reset: count from zero
+        elapsed = (w.at(w.hi - 1, w.ts, ok) - w.at(w.hi - 2, w.ts, ok)) / 1000
+        result = result / elapsed
+    return result, ok
+
+
+def _flag_sum(w: Windows, flags: np.ndarray) -> RangeResult:
+    return w.window_sum(flags.astype(np.float64), skip_first=True), w.count >= 1
+
+
+def resets(w: Windows, _: Sequence[F64]) -> RangeResult:
+    prev = np.concatenate([[0.0], w.vals[:-1]])
+    return _flag_sum(w, w.has_prev & (w.vals < prev))
+
+
+def changes(w: Windows, _: Sequence[F64]) -> RangeResult:
+    prev = np.concatenate([[0.0], w.vals[:-1]])
+    same = (w.vals == prev) | (np.isnan(w.vals) & np.isnan(prev))
+    return _flag_sum(w, w.has_prev & ~same)
+
+
+def _regression(vals: F64, ts: I64, mask: BOOL, t0: F64) -> tuple[F64, F64]:
+    """Least-squares slope (per second) and intercept at ``t0`` (ms) of each padded row."""
+    x = np.where(mask, (ts - t0[:, None]) / 1e3, 0.0)
+    y = np.where(mask, vals, 0.0)
+    n = mask.sum(axis=1)
+    sum_x, sum_y = x.sum(axis=1), y.sum(axis=1)
+    cov_xy = (x * y).sum(axis=1) - sum_x * sum_y / n
+    var_x = (x * x).sum(axis=1) - sum_x * sum_x / n
+    slope = cov_xy / var_x
+    intercept = sum_y / n - slope * sum_x / n
+    first = vals[:, 0]
+    constant = np.all((vals == first[:, None]) | ~mask, axis=1)  # exact answer for flat lines
+    slope = np.where(constant, np.where(np.isinf(first), np.nan, 0.0), slope)
+    intercept = np.where(constant, np.where(np.isinf(first), np.nan, first), intercept)
+    return slope, intercept
+
+
+def deriv(w: Windows, _: Sequence[F64]) -> RangeResult:
+    out = np.full(w.lo.size, np.nan)
+    for idx, vals, ts, mask in w.gather(min_count=2):
+        out[idx], _ = _regression(vals, ts, mask, ts[:, 0].astype(np.float64))
+    return out.reshape(w.lo.shape), w.count >= 2
+
+
+def predict_linear(w: Windows, args: Sequence[F64]) -> RangeResult:
+    """The regression line evaluated ``duration`` seconds after the evaluation (step) time."""
+    n_steps = w.lo.shape[1]
+    out = np.full(w.lo.size, np.nan)
+    for idx, vals, ts, mask in w.gather(min_count=2):
+        step = idx % n_steps
+        slope, intercept = _regression(vals, ts, mask, w.step_times[step].astype(np.float64))
+        out[idx] = slope * args[0][step] + intercept
+    return out.reshape(w.lo.shape), w.count >= 2
+
+
+def holt_winters(w: Windows, args: Sequence[F64]) -> RangeResult:
+    """Double exponential smoothing with smoothing factor ``sf`` and trend factor ``tf``."""
+    sf_steps, tf_steps = args
+    used = (w.count >= 1).any(axis=0)
+    for name, factor in (("smoothing", sf_steps), ("trend", tf_steps)):
+        bad = used & ~((factor > 0) & (factor < 1))
+        if bad.any():
+            raise EvaluationError(f"invalid {name} factor. Expected: 0 < {name[0]}f < 1, "
+                                  f"got: {factor[bad][0]:f}")
+    n_steps = w.lo.shape[1]
+    out = np.full(w.lo.size, np.nan)
+    for idx, vals, _, mask in w.gather(min_count=2):
+        out[idx] = _smooth(vals, mask, sf_steps[idx % n_steps], tf_steps[idx % n_steps])
+    return out.reshape(w.lo.shape), w.count >= 2
+
+
+def _smooth(vals: F64, mask: BOOL, sf: F64, tf: F64) -> F64:
+    s0 = np.zeros(len(vals))
+    s1 = vals[:, 0].copy()
+    trend = vals[:, 1] - vals[:, 0]
+    for i in range(1, vals.shape[1]):
+        active = mask[:, i]
+        new_trend = trend if i == 1 else tf * (s1 - s0) + (1 - tf) * trend
+        smoothed = sf * vals[:, i] + (1 - sf) * (s1 + new_trend)
+        s0 = np.where(active, s1, s0)
+        s1 = np.where(active, smoothed, s1)
+        trend = np.where(active, new_trend, trend)
+    return s1
+
+
+RATE_FUNCTIONS: dict[str, RangeFunc] = {
+    "rate": lambda w, _: extrapolated(w, True, True),
+    "increase": lambda w, _: extrapolated(w, True, False),
+    "delta": lambda w, _: extrapolated(w, False, False),
+    "irate": lambda w, _: instant_change(w, True),
+    "idelta": lambda w, _: instant_change(w, False),
+    "resets": resets,
+    "changes": changes,
+    "deriv": deriv,
+    "predict_linear": predict_linear,
+    "holt_winters": holt_winters,
+}

@@ -1,0 +1,42 @@
+"""Instant-vector selection: the latest sample at or before each step within the lookback delta.
+
+A sample counts for a step when ``t - lookback <= ts <= t`` (closed, as in Prometheus 2.42) and
+it is not a staleness marker; a marker hides the series until the next real sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from meshscope.promql.source import I64, SeriesBlock, is_stale
+from meshscope.promql.values import StepVector
+from meshscope.promql.windows import locate
+
+
+def instant_lookup(block: SeriesBlock, times: I64, lookback_ms: int) -> tuple[StepVector, I64]:
+    """Values of every series at every time in ``times``, and the timestamps of those samples."""
+    ts, offsets = block.timestamps, block.offsets
+    n_series = len(block)
+    if n_series == 0 or len(ts) == 0:
+        shape = (n_series, len(times))
+        return StepVector(list(block.labels), np.zeros(shape), np.zeros(shape, dtype=bool)), \
+            np.zeros(shape, dtype=np.int64)
+    idx = locate(ts, offsets, times, "right") - 1
+    ok = idx >= offsets[:-1, None]
+    idx = np.where(ok, idx, 0)
+    sample_ts, values = ts[idx], block.values[idx]
+    ok &= sample_ts >= times[None, :] - lookback_ms
+    ok &= ~is_stale(values)
+    return StepVector(list(block.labels), values, ok), sample_ts
+
+
+def sort_by_labels(block: SeriesBlock) -> SeriesBlock:
+    """The block with series in label order (sources may answer in any order)."""
+    labels = block.labels
+    if all(labels[i] < labels[i + 1] for i in range(len(labels) - 1)):
+        return block
+    order = np.array(sorted(range(len(labels)), key=labels.__getitem__), dtype=np.int64)
+    sizes = np.diff(block.offsets)[order]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    index = np.repeat(block.offsets[:-1][order] - offsets[:-1], sizes) + np.arange(offsets[-1])
+    return SeriesBlock([labels[i] for i in order], offsets, block.timestamps[index], block.values[index])

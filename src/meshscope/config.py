@@ -70,7 +70,8 @@ class RetentionSettings(_Section):
 class IngestSettings(_Section):
     """The write path: how requests are coalesced into inserts and how much may wait."""
 
-    flush_rows: int = Field(50_000, ge=1)
+    flush_rows: int = Field(10_000, ge=1)
+    batch_max_rows: int = Field(500_000, ge=1)
     flush_interval: float = 1.0
     queue_max_rows: int = Field(1_000_000, ge=1)
     queue_max_bytes: int = 512 * 1024 * 1024

@@ -44,7 +44,7 @@ class Meshscope:
         suffix = "" if not s.storage.url else "-" + s.storage.database
         dedup = DedupLog(s.spool_dir / f"dedup{suffix}.log", s.ingest.dedup_window)
         limits = WriterLimits(s.ingest.flush_rows, s.ingest.flush_interval, s.ingest.queue_max_rows,
-                              s.ingest.queue_max_bytes)
+                              s.ingest.queue_max_bytes, s.ingest.batch_max_rows)
         specs = otlp_specs(s.storage.database)
         for signal in Signal:
             self.writers[signal] = TableWriter(specs[signal.value], self.executor, s.spool_dir, dedup, limits,
@@ -77,15 +77,15 @@ class Meshscope:
         assert self.executor is not None, "server not started"
         return TraceStore(self.executor)
 
-    def submit(self, request: DecodedRequest, protocol: str, idempotency_key: str = "",
-               raw: bytes | None = None) -> Future[WriteResult] | None:
+    def submit(self, request: DecodedRequest, protocol: str,
+               idempotency_key: str = "") -> Future[WriteResult] | None:
         """Queue the accepted part of a request; None when nothing in it is storable."""
         sig = request.signal.value
         if request.rejected:
             self.metrics.rejected.labels(sig, protocol).inc(request.rejected)
         if request.accepted == 0:
             return None
-        body = raw if raw is not None else request.body
+        body = request.body
         try:
             future = self.writers[request.signal].submit(body, request.accepted, digest_of(body, idempotency_key))
         except Unavailable:
@@ -103,9 +103,9 @@ class Meshscope:
         else:
             self.metrics.accepted.labels(signal, protocol).inc(result.rows)
 
-    async def write(self, request: DecodedRequest, protocol: str, idempotency_key: str = "",
-                    raw: bytes | None = None) -> WriteResult | None:
-        future = self.submit(request, protocol, idempotency_key, raw)
+    async def write(self, request: DecodedRequest, protocol: str,
+                    idempotency_key: str = "") -> WriteResult | None:
+        future = self.submit(request, protocol, idempotency_key)
         if future is None:
             return None
         return await asyncio.wrap_future(future)

@@ -113,8 +113,8 @@ def test_spooled_batch_is_replayed_once_after_a_crash(executor: Executor, tmp_pa
     from meshscope.storage.writer import _Pending
 
     item = _Pending(body, 7, digest_of(body))
-    path = crashed.spool_dir / "deadbeefdeadbeefdeadbeefdeadbeef.pb"
-    crashed._write_spool(path, [item])  # the state a crash before the insert leaves
+    batch_id = "deadbeefdeadbeefdeadbeefdeadbeef"
+    crashed._write_spool(batch_id, [item])  # the state a crash before the insert leaves
     crashed.dedup.close()
 
     restarted = writer(executor, tmp_path)
@@ -122,10 +122,19 @@ def test_spooled_batch_is_replayed_once_after_a_crash(executor: Executor, tmp_pa
     assert span_count(executor, service) == 7
     assert digest_of(body) in restarted.dedup  # the client's retry is now recognised
 
-    crashed._write_spool(path, [item])  # as if the crash came after the insert, before cleanup
+    crashed._write_spool(batch_id, [item])  # as if the crash came after the insert, before cleanup
     assert restarted.recover() == 1
     assert span_count(executor, service) == 7
     restarted.dedup.close()
+
+
+def test_unfinished_spool_files_are_discarded(executor: Executor, tmp_path: Path) -> None:
+    """Files without their digests marker were never acknowledged: the clients retry them."""
+    w = writer(executor, tmp_path)
+    (w.spool_dir / "cafe-0.pb").write_bytes(b"partial")
+    assert w.recover() == 0
+    assert list(w.spool_dir.iterdir()) == []
+    w.dedup.close()
 
 
 def test_stop_flushes_what_was_accepted(executor: Executor, tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def _exporter(ms: Meshscope, signal: Signal) -> Callable[[bytes, grpc.ServicerCo
         key = dict(context.invocation_metadata()).get("x-meshscope-idempotency-key", "")
         try:
             decoded = decode_request(signal, raw, PROTOBUF_TYPES[0])
-            future = ms.submit(decoded, "otlp_grpc", str(key), raw)
+            future = ms.submit(decoded, "otlp_grpc", str(key))
             if future is not None:
                 future.result(_WRITE_TIMEOUT_S)
         except BadData as exc:

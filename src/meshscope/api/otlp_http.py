@@ -82,8 +82,7 @@ def router(ms: Meshscope) -> APIRouter:
             raw = await read_limited(request, limit)
             body = decompress(raw, request.headers.get("content-encoding", ""), limit)
             decoded = await run_in_threadpool(decode_request, signal, body, request.headers.get("content-type", ""))
-            native = None if as_json else body
-            await ms.write(decoded, "otlp_http", request.headers.get(IDEMPOTENCY_HEADER, ""), native)
+            await ms.write(decoded, "otlp_http", request.headers.get(IDEMPOTENCY_HEADER, ""))
         except MeshscopeError as exc:
             ms.metrics.refused.labels(signal.value, "otlp_http", str(http_status(exc))).inc()
             return failure(exc, as_json)

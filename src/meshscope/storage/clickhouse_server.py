@@ -59,7 +59,8 @@ class ClickHouseServerExecutor:
     def insert_from_file(self, sql: str, path: Path, fmt: str, structure: str,
                          settings: Settings | None = None) -> int:
         statement = sql.replace("{source}", f"input({quote(structure)})") + f" FORMAT {fmt}"
-        summary = self._call(self._client.command, statement, data=path.read_bytes(),
+        data = b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name)))
+        summary = self._call(self._client.command, statement, data=data,
                              settings=dict(settings or {}))
         written = getattr(summary, "written_rows", 0)
         return int(written or 0)

@@ -33,7 +33,7 @@ class Executor(Protocol):
 
     def insert_from_file(self, sql: str, path: Path, fmt: str, structure: str,
                          settings: Settings | None = None) -> int:
-        """Run ``sql`` with ``{source}`` reading ``path`` in ``fmt``; return rows written."""
+        """Run ``sql`` with ``{source}`` reading ``path`` (may be a glob) in ``fmt``; return rows written."""
 
     def close(self) -> None: ...
 

@@ -45,10 +45,14 @@ class _Pending:
 
 @dataclass(frozen=True)
 class WriterLimits:
-    flush_rows: int = 50_000
+    """When to insert: at once when ``flush_rows`` wait (a part that size is healthy), else after
+    ``flush_interval``; never more than ``batch_max_rows`` in one insert."""
+
+    flush_rows: int = 10_000
     flush_interval: float = 1.0
     queue_max_rows: int = 1_000_000
     queue_max_bytes: int = 512 * 1024 * 1024
+    batch_max_rows: int = 500_000
 
 
 Observer = Callable[[str, int, float], None]
@@ -83,6 +87,7 @@ class TableWriter:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         self.dedup = dedup
         self.limits = limits
+        self.parallelism = max(1, min(os.cpu_count() or 1, 4))
         self._observe = observe or (lambda table, rows, seconds: None)
         self._queue: list[_Pending] = []
         self._queued_rows = 0
@@ -156,7 +161,7 @@ class TableWriter:
                     self._cond.wait()
 
     def _pop_batch(self) -> list[_Pending]:
-        cap = max(self.limits.flush_rows * 4, 1)
+        cap = self.limits.batch_max_rows
         taken, rows = [], 0
         while self._queue and (not taken or rows + self._queue[0].rows <= cap):
             item = self._queue.pop(0)
@@ -198,58 +203,68 @@ class TableWriter:
     def _insert(self, items: list[_Pending]) -> None:
         digests = [i.digest for i in items]
         batch_id = hashlib.blake2b("".join(digests).encode(), digest_size=16).hexdigest()
-        path = self.spool_dir / f"{batch_id}.pb"
-        self._write_spool(path, items)
+        self._write_spool(batch_id, items)
         try:
-            self._insert_file(path, batch_id, sum(i.rows for i in items))
-        except BadData:
-            self._remove(path)
-            raise
+            self._insert_file(batch_id, sum(i.rows for i in items))
         except MeshscopeError:
-            self._remove(path)
+            self._remove(batch_id)  # the clients hear of the failure and retry
             raise
         self.dedup.add(digests)
-        self._remove(path)
+        self._remove(batch_id)
 
-    def _insert_file(self, path: Path, batch_id: str, rows: int) -> None:
+    def _insert_file(self, batch_id: str, rows: int) -> None:
         settings = dict(self.spec.settings)
         settings["insert_deduplication_token"] = batch_id
         settings["deduplicate_blocks_in_dependent_materialized_views"] = 1
+        settings["max_insert_threads"] = self.parallelism
         started = time.perf_counter()
-        self.executor.insert_from_file(self.spec.sql, path, self.spec.fmt, self.spec.structure, settings)
+        self.executor.insert_from_file(self.spec.sql, self.spool_dir / f"{batch_id}-*.pb", self.spec.fmt,
+                                       self.spec.structure, settings)
         self._observe(self.spec.table, rows, time.perf_counter() - started)
 
-    def _write_spool(self, path: Path, items: list[_Pending]) -> None:
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            for item in items:
-                f.write(_varint(len(item.body)))
-                f.write(item.body)
-            f.flush()
-            os.fsync(f.fileno())
-        digests = path.with_suffix(".digests")
-        digests.write_text("\n".join(i.digest for i in items))
-        os.replace(tmp, path)
+    def _write_spool(self, batch_id: str, items: list[_Pending]) -> None:
+        """The batch as up to ``parallelism`` files (ClickHouse reads files in parallel), then its digests.
 
-    def _remove(self, path: Path) -> None:
-        for p in (path, path.with_suffix(".digests")):
+        The digests file is written last and marks the batch complete: a crash before it leaves
+        files that were never acknowledged and are discarded at start-up."""
+        shards: list[list[_Pending]] = [[] for _ in range(min(self.parallelism, len(items)))]
+        for n, item in enumerate(sorted(items, key=lambda i: -len(i.body))):
+            shards[n % len(shards)].append(item)
+        for n, shard in enumerate(shards):
+            with open(self.spool_dir / f"{batch_id}-{n}.pb", "wb") as f:
+                for item in shard:
+                    f.write(_varint(len(item.body)))
+                    f.write(item.body)
+                f.flush()
+                os.fsync(f.fileno())
+        tmp = self.spool_dir / f"{batch_id}.tmp"
+        tmp.write_text("\n".join(i.digest for i in items))
+        os.replace(tmp, self.spool_dir / f"{batch_id}.digests")
+
+    def _remove(self, batch_id: str) -> None:
+        for p in self.spool_dir.glob(f"{batch_id}-*.pb"):
             p.unlink(missing_ok=True)
+        (self.spool_dir / f"{batch_id}.digests").unlink(missing_ok=True)
 
     def recover(self) -> int:
         """Replay batches a crash left in the spool; ClickHouse drops the ones already inserted."""
         replayed = 0
-        for path in sorted(self.spool_dir.glob("*.pb")):
-            digests_file = path.with_suffix(".digests")
-            digests = digests_file.read_text().split() if digests_file.exists() else []
+        for marker in sorted(self.spool_dir.glob("*.digests")):
+            batch_id = marker.stem
+            digests = marker.read_text().split()
             try:
-                self._insert_file(path, path.stem, 0)
+                self._insert_file(batch_id, 0)
             except BadData as exc:
-                log.error("spooled batch %s is unreadable, moved aside: %s", path.name, exc)
-                path.rename(path.with_suffix(".bad"))
+                log.error("spooled batch %s is unreadable, moved aside: %s", batch_id, exc)
+                for p in self.spool_dir.glob(f"{batch_id}-*.pb"):
+                    p.rename(p.with_suffix(".bad"))
+                marker.unlink()
                 continue
             self.dedup.add(digests)
-            self._remove(path)
+            self._remove(batch_id)
             replayed += 1
-        for tmp in self.spool_dir.glob("*.tmp"):
-            tmp.unlink()  # never acknowledged, never inserted: the client retries
+        complete = {m.stem for m in self.spool_dir.glob("*.digests")}
+        for leftover in list(self.spool_dir.glob("*.pb")) + list(self.spool_dir.glob("*.tmp")):
+            if leftover.stem.rsplit("-", 1)[0] not in complete:
+                leftover.unlink()  # never acknowledged, never inserted: the client retries
         return replayed

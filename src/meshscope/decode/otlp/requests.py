@@ -78,14 +78,12 @@ def decompress(raw: bytes, encoding: str, limit: int) -> bytes:
 def decode_request(signal: Signal, raw: bytes, content_type: str) -> DecodedRequest:
     """Parse and validate one export request in the encoding ``content_type`` names."""
     media = (content_type or "").split(";")[0].strip().lower()
-    if media in PROTOBUF_TYPES:
-        msg = _parse_protobuf(signal, raw)
-    elif media in JSON_TYPES:
-        msg = parse_json(signal, raw)
-    else:
-        raise UnsupportedMediaType(
-            f"unsupported Content-Type {content_type!r}: OTLP/HTTP takes application/x-protobuf or application/json")
-    return validated(signal, msg)
+    if media in PROTOBUF_TYPES:  # the wire bytes are already what storage reads
+        return validated(signal, _parse_protobuf(signal, raw), raw)
+    if media in JSON_TYPES:
+        return validated(signal, parse_json(signal, raw))
+    raise UnsupportedMediaType(
+        f"unsupported Content-Type {content_type!r}: OTLP/HTTP takes application/x-protobuf or application/json")
 
 
 def _parse_protobuf(signal: Signal, raw: bytes) -> Message:
@@ -116,10 +114,11 @@ def parse_json(signal: Signal, raw: bytes) -> Message:
         raise BadData(f"invalid OTLP JSON: {exc}") from None
 
 
-def validated(signal: Signal, msg: Message) -> DecodedRequest:
-    """Counts and the canonical body of a parsed request."""
+def validated(signal: Signal, msg: Message, wire: bytes | None = None) -> DecodedRequest:
+    """Counts and the canonical body of a parsed request (``wire`` when it came as protobuf)."""
     accepted, rejected, reason = _VALIDATORS[signal](msg)
-    return DecodedRequest(signal, msg.SerializeToString(), accepted, rejected, reason)
+    body = wire if wire is not None else msg.SerializeToString()
+    return DecodedRequest(signal, body, accepted, rejected, reason)
 
 
 def _validate_traces(req: Any) -> tuple[int, int, str]:

@@ -12,13 +12,13 @@ from concurrent.futures import Future
 from typing import Any
 
 from meshscope.config import Settings
-from meshscope.decode.otlp.requests import DecodedRequest, Signal
+from meshscope.decode.otlp.requests import DecodedRequest
 from meshscope.errors import Unavailable
 from meshscope.selfmetrics import GaugeCollector, SelfMetrics
 from meshscope.storage import migrate
 from meshscope.storage.dedup import DedupLog
 from meshscope.storage.executor import Executor, open_executor
-from meshscope.storage.insert_spec import otlp_specs
+from meshscope.storage.insert_spec import write_streams
 from meshscope.storage.writer import TableWriter, WriteResult, WriterLimits, digest_of
 from meshscope.traces.store import TraceStore
 
@@ -32,7 +32,7 @@ class Meshscope:
         self.settings = settings
         self.metrics = SelfMetrics()
         self.executor: Executor | None = None
-        self.writers: dict[Signal, TableWriter] = {}
+        self.writers: dict[str, TableWriter] = {}
         self.ready = False
 
     def start(self) -> None:
@@ -45,10 +45,9 @@ class Meshscope:
         dedup = DedupLog(s.spool_dir / f"dedup{suffix}.log", s.ingest.dedup_window)
         limits = WriterLimits(s.ingest.flush_rows, s.ingest.flush_interval, s.ingest.queue_max_rows,
                               s.ingest.queue_max_bytes, s.ingest.batch_max_rows)
-        specs = otlp_specs(s.storage.database)
-        for signal in Signal:
-            self.writers[signal] = TableWriter(specs[signal.value], self.executor, s.spool_dir, dedup, limits,
-                                               self.metrics.observe_insert)
+        for name, spec in write_streams(s.storage.database).items():
+            self.writers[name] = TableWriter(spec, self.executor, s.spool_dir / name, dedup, limits,
+                                             self.metrics.observe_insert)
         for writer in self.writers.values():
             writer.start()
         self._register_gauges()
@@ -79,19 +78,25 @@ class Meshscope:
 
     def submit(self, request: DecodedRequest, protocol: str,
                idempotency_key: str = "") -> Future[WriteResult] | None:
-        """Queue the accepted part of a request; None when nothing in it is storable."""
-        sig = request.signal.value
-        if request.rejected:
-            self.metrics.rejected.labels(sig, protocol).inc(request.rejected)
-        if request.accepted == 0:
+        """Queue the accepted part of an OTLP request; None when nothing in it is storable."""
+        return self.submit_body(f"otlp_{request.signal.value}", request.signal.value, protocol, request.body,
+                                request.accepted, request.rejected, idempotency_key)
+
+    def submit_body(self, stream: str, signal: str, protocol: str, body: bytes, accepted: int,
+                    rejected: int = 0, idempotency_key: str = "") -> Future[WriteResult] | None:
+        """Queue a body for the writer of ``stream``; the future resolves once its rows are stored.
+
+        ``signal`` and ``protocol`` label the self-metrics; ``rejected`` items were already refused."""
+        if rejected:
+            self.metrics.rejected.labels(signal, protocol).inc(rejected)
+        if accepted == 0:
             return None
-        body = request.body
         try:
-            future = self.writers[request.signal].submit(body, request.accepted, digest_of(body, idempotency_key))
+            future = self.writers[stream].submit(body, accepted, digest_of(body, idempotency_key))
         except Unavailable:
-            self.metrics.refused.labels(sig, protocol, "429").inc()
+            self.metrics.refused.labels(signal, protocol, "429").inc()
             raise
-        future.add_done_callback(lambda f: self._count(f, sig, protocol))
+        future.add_done_callback(lambda f: self._count(f, signal, protocol))
         return future
 
     def _count(self, future: Future[WriteResult], signal: str, protocol: str) -> None:

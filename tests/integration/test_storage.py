@@ -39,7 +39,7 @@ def executor(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Executo
 def writer(ex: Executor, tmp_path: Path, inserts: list[int] | None = None, **limits: float) -> TableWriter:
     dedup = DedupLog(tmp_path / "spool" / "dedup.log", 1000)
     observe = (lambda table, rows, s: inserts.append(rows)) if inserts is not None else None
-    w = TableWriter(otlp_specs(ex.database)["traces"], ex, tmp_path / "spool", dedup,
+    w = TableWriter(otlp_specs(ex.database)["traces"], ex, tmp_path / "spool" / "otlp_traces", dedup,
                     WriterLimits(**{"flush_interval": 0.2, **limits}), observe)  # type: ignore[arg-type]
     return w
 

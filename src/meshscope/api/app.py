@@ -35,16 +35,18 @@ def _common(app: FastAPI, ms: Meshscope) -> None:
         return JSONResponse({"error": "; ".join(parts), "errorType": "bad_data"}, 400)
 
 
+# Routers of the main port, in order; a new API family adds its module's ``router`` here.
+MAIN_ROUTERS = [jaeger.router, trace_search.router, sql.router, otlp_http.router]
+
+
 def create_app(ms: Meshscope) -> FastAPI:
     """Main port: UI, Jaeger API, meshscope JSON API, OTLP/HTTP too (handy behind one proxy)."""
     app = FastAPI(title="meshscope", version=meshscope.__version__,
                   description="Logs, metrics, traces and the service map in one program.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     _common(app, ms)
-    app.include_router(jaeger.router(ms))
-    app.include_router(trace_search.router(ms))
-    app.include_router(sql.router(ms))
-    app.include_router(otlp_http.router(ms))
+    for make_router in MAIN_ROUTERS:
+        app.include_router(make_router(ms))
     mount_ui(app)
     return app
 

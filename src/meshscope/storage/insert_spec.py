@@ -18,6 +18,19 @@ class InsertSpec:
     fmt: str = "Protobuf"
     settings: Mapping[str, str | int] = field(default_factory=dict)
 
+    @property
+    def length_delimited(self) -> bool:
+        """Protobuf bodies need a length prefix to be concatenated; text formats (JSONEachRow) do not."""
+        return self.fmt == "Protobuf"
+
+
+def write_streams(db: str) -> dict[str, InsertSpec]:
+    """Every stream the server writes, by name; each gets its own writer thread.
+
+    A new door adds its spec here (one line) and submits bodies to that stream name."""
+    streams = {f"otlp_{signal}": spec for signal, spec in otlp_specs(db).items()}
+    return streams
+
 
 def otlp_specs(db: str) -> dict[str, InsertSpec]:
     """The three OTLP doors, keyed by signal name."""

@@ -83,7 +83,7 @@ class TableWriter:
                  limits: WriterLimits, observe: Observer | None = None) -> None:
         self.spec = spec
         self.executor = executor
-        self.spool_dir = spool_dir / spec.table
+        self.spool_dir = spool_dir
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         self.dedup = dedup
         self.limits = limits
@@ -233,8 +233,11 @@ class TableWriter:
         for n, shard in enumerate(shards):
             with open(self.spool_dir / f"{batch_id}-{n}.pb", "wb") as f:
                 for item in shard:
-                    f.write(_varint(len(item.body)))
+                    if self.spec.length_delimited:
+                        f.write(_varint(len(item.body)))
                     f.write(item.body)
+                    if not self.spec.length_delimited and not item.body.endswith(b"\n"):
+                        f.write(b"\n")
                 f.flush()
                 os.fsync(f.fileno())
         tmp = self.spool_dir / f"{batch_id}.tmp"

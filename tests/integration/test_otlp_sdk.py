@@ -55,10 +55,12 @@ def test_traces_logs_metrics_arrive(meshscope_server: ServerProcess, transport: 
     assert root_tags["http.status_code"] == "200" and root_tags["tags"] == '["a","b"]'
     assert trace["processes"][spans["GET /checkout"]["processID"]]["serviceName"] == service
 
-    logs = sql(meshscope_server, f"SELECT body, severity_text, severity_number, trace_id FROM meshscope.logs "
-                                 f"WHERE service_name = '{service}'")
+    logs = sql(meshscope_server, f"SELECT body, severity_text, severity_number, trace_id, labels "
+                                 f"FROM meshscope.logs WHERE service_name = '{service}'")
     assert logs == [{"body": f"payment failed for {service}", "severity_text": "ERROR",
-                     "severity_number": 17, "trace_id": trace_id}]
+                     "severity_number": 17, "trace_id": trace_id,
+                     "labels": {"service_name": service, "deployment_environment": "test",
+                                "service_instance_id": t.resource.attributes["service.instance.id"]}}]
 
     points = sql(meshscope_server, f"SELECT metric_name, metric_type, value, count, sum, attributes, "
                                    f"is_monotonic, temporality FROM meshscope.otel_metrics "

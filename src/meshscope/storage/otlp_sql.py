@@ -146,13 +146,27 @@ FROM {{source}} {_RESOURCE_JOIN.format(outer='resource_spans', scopes='scope_spa
 WHERE {VALID_SPAN}"""
 
 
+# Resource attributes that become stream labels of OTLP logs (as Loki's OTLP door does), dots to '_'.
+OTLP_LOG_LABELS = ("service.namespace", "service.instance.id", "deployment.environment",
+                   "deployment.environment.name", "host.name", "cloud.region", "k8s.namespace.name",
+                   "k8s.pod.name", "k8s.container.name", "k8s.deployment.name", "container.name")
+
+
+def _otlp_log_labels() -> str:
+    keys = "[" + ", ".join(quote(k) for k in OTLP_LOG_LABELS) + "]"
+    picked = f"arrayFilter(r -> has({keys}, r.key), rs.resource.attributes)"
+    return (f"mapUpdate(mapFromArrays(arrayMap(r -> replaceAll(r.key, '.', '_'), {picked}), "
+            f"arrayMap(r -> {any_text('r.value', 'l')}, {picked})), map('service_name', {_SERVICE}))")
+
+
 def insert_logs(db: str) -> str:
     observed = f"if(lr.observed_time_unix_nano > 0, lr.observed_time_unix_nano, toUnixTimestamp64Nano(now64(9)))"
     return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
-    severity_number, service_name, body, scope_name, resource_attributes, attributes)
+    severity_number, service_name, labels, body, scope_name, resource_attributes, attributes)
 SELECT {_nanos(f'if(lr.time_unix_nano > 0, lr.time_unix_nano, {observed})')}, {_nanos(observed)},
     {_hex_id('lr.trace_id')}, {_hex_id('lr.span_id')}, toUInt8(bitAnd(lr.flags, 255)), lr.severity_text,
-    toUInt8(least(greatest(lr.severity_number, 0), 24)), {_SERVICE}, {any_text('lr.body', 'b')},
+    toUInt8(least(greatest(lr.severity_number, 0), 24)), {_SERVICE}, {_otlp_log_labels()},
+    {any_text('lr.body', 'b')},
     ss.scope.name, {attrs_map('rs.resource.attributes', 'r')},
     if(lr.event_name = '', {attrs_map('lr.attributes')},
        mapUpdate({attrs_map('lr.attributes')}, map('event.name', lr.event_name)))

@@ -1,4 +1,6 @@
 -- Log records in one model whatever door they came through (OTLP, Loki, ES bulk, syslog...).
+-- `labels` are the stream labels (few values: service_name, host, job, level...) that LogQL
+-- selectors match; `attributes` hold per-line fields (structured metadata, parsed fields).
 -- The body has a text index (ClickHouse >= 26.2) so rare-token searches read few granules.
 CREATE TABLE IF NOT EXISTS ${db}.logs ${on_cluster}
 (
@@ -10,6 +12,7 @@ CREATE TABLE IF NOT EXISTS ${db}.logs ${on_cluster}
     severity_text LowCardinality(String),
     severity_number UInt8,
     service_name LowCardinality(String),
+    labels Map(LowCardinality(String), String) CODEC(ZSTD(1)),
     body String CODEC(ZSTD(1)),
     scope_name LowCardinality(String),
     resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),

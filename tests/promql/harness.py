@@ -13,14 +13,13 @@ import math
 import sys
 from dataclasses import replace
 
-from promql.promqltest import EvalCase, Labels
-
 from meshscope.promql import ast
 from meshscope.promql.engine import Engine
 from meshscope.promql.errors import PromQLError
 from meshscope.promql.memory import MemorySource
 from meshscope.promql.parse import parse_query
 from meshscope.promql.values import Matrix, QueryValue, Scalar, Vector
+from promql.promqltest import EvalCase, Labels
 
 EPSILON = 1e-6
 MIN_NORMAL = sys.float_info.min

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from promql.harness import run_case, source_for
-from promql.promqltest import EvalCase, parse_file
 
 from meshscope.promql.memory import MemorySource
+from promql.harness import run_case, source_for
+from promql.promqltest import EvalCase, parse_file
 
 HERE = Path(__file__).parent
 FILES = sorted((HERE / "testdata").glob("*/*.test"))

@@ -5,8 +5,14 @@ source is anything implementing :class:`SeriesSource` (see :mod:`.source`).
 """
 
 from meshscope.promql.engine import Engine, EngineOptions
-from meshscope.promql.errors import (BadQuery, EvaluationError, ParseError, PromQLError, QueryTimeoutError,
-                                     TooManySamples)
+from meshscope.promql.errors import (
+                                     BadQuery,
+                                     EvaluationError,
+                                     ParseError,
+                                     PromQLError,
+                                     QueryTimeoutError,
+                                     TooManySamples,
+)
 from meshscope.promql.matchers import LabelMatcher
 from meshscope.promql.memory import MemorySource
 from meshscope.promql.parse import parse_query
@@ -14,8 +20,27 @@ from meshscope.promql.source import STALE_NAN, SelectHints, Series, SeriesBlock,
 from meshscope.promql.values import Matrix, QueryValue, RangeSeries, Sample, Scalar, String, Vector
 
 __all__ = [
-    "BadQuery", "Engine", "EngineOptions", "EvaluationError", "LabelMatcher", "Matrix", "MemorySource",
-    "ParseError", "PromQLError", "QueryTimeoutError", "QueryValue", "RangeSeries", "STALE_NAN", "Sample",
-    "Scalar", "SelectHints", "Series", "SeriesBlock", "SeriesSource", "String", "TooManySamples", "Vector",
-    "parse_query",
+                                     "STALE_NAN",
+                                     "BadQuery",
+                                     "Engine",
+                                     "EngineOptions",
+                                     "EvaluationError",
+                                     "LabelMatcher",
+                                     "Matrix",
+                                     "MemorySource",
+                                     "ParseError",
+                                     "PromQLError",
+                                     "QueryTimeoutError",
+                                     "QueryValue",
+                                     "RangeSeries",
+                                     "Sample",
+                                     "Scalar",
+                                     "SelectHints",
+                                     "Series",
+                                     "SeriesBlock",
+                                     "SeriesSource",
+                                     "String",
+                                     "TooManySamples",
+                                     "Vector",
+                                     "parse_query",
 ]

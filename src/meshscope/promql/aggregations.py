@@ -7,6 +7,7 @@ keeps the listed labels, ``without`` drops them and the metric name.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,10 @@ class Groups:
         starts = np.flatnonzero(np.r_[True, sorted_gid[1:] != sorted_gid[:-1]]) if len(gid) else gid
         return Groups(list(ids), gid, order, starts)
 
+    def members(self) -> list[np.ndarray]:
+        """Original row indices of each group, in row order."""
+        return np.split(self.order, self.starts[1:])
+
 
 def grouping_key(grouping: tuple[str, ...], without: bool) -> Callable[[Labels], Labels]:
     names = frozenset(grouping)
@@ -61,10 +66,10 @@ def aggregate(op: str, vec: StepVector, grouping: tuple[str, ...], without: bool
     groups = Groups.of(vec.labels, key)
     if op in ("topk", "bottomk"):
         assert isinstance(param, np.ndarray)
-        return top_k(vec, groups.gid, _k_per_step(param), op == "topk")
+        return top_k(vec, groups.members(), _k_per_step(param), op == "topk")
     if op == "quantile":
         assert isinstance(param, np.ndarray)
-        values, present = quantile_per_group(vec, groups.gid, len(groups.keys), param)
+        values, present = quantile_per_group(vec, groups.members(), param)
         return StepVector(groups.keys, values, present)
     values, present = _REDUCERS[op](vec, groups)
     return StepVector(groups.keys, values, present)
@@ -111,8 +116,9 @@ def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     total, present = _sum(vec, g)
     _, _, count = _sorted(vec, g)
     mean = total / np.maximum(count, 1)
+    members = g.members()
     for group in np.flatnonzero((~np.isfinite(mean) & present).any(axis=1)):
-        rows = g.order[g.starts[group]:(g.starts[group + 1] if group + 1 < len(g.starts) else len(g.order))]
+        rows = members[group]
         mean[group] = _running_mean(vec.values[rows], vec.present[rows])
     return mean, present
 
@@ -172,12 +178,12 @@ def count_values(vec: StepVector, label: str, grouping: tuple[str, ...], without
 
 def format_value(value: float) -> str:
     """Go's ``strconv.FormatFloat(v, 'f', -1, 64)``: shortest round-trip digits, no exponent."""
-    if value != value:
+    if math.isnan(value):
         return "NaN"
     if value in (float("inf"), float("-inf")):
         return "+Inf" if value > 0 else "-Inf"
     text = repr(value)
     if "e" not in text and "E" not in text:
-        return text[:-2] if text.endswith(".0") else text
+        return text.removesuffix(".0")
     formatted = format(Decimal(text), "f")
     return formatted.rstrip("0").rstrip(".") if "." in formatted else formatted

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
-from typing import Literal
+from typing import Any, Literal, cast
 
 from meshscope.promql.matchers import LabelMatcher
 
@@ -136,7 +136,7 @@ def transform(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
             changes[f.name] = transform(value, fn)
         elif isinstance(value, tuple) and any(isinstance(v, EXPR_TYPES) for v in value):
             changes[f.name] = tuple(transform(v, fn) if isinstance(v, EXPR_TYPES) else v for v in value)
-    return replace(expr, **changes) if changes else expr
+    return replace(cast(Any, expr), **changes) if changes else expr
 
 
 def unwrap_parens(expr: Expr) -> Expr:

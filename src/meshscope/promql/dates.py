@@ -39,7 +39,8 @@ def _years(secs: np.ndarray) -> np.ndarray:
 
 def _days_in_month(secs: np.ndarray) -> np.ndarray:
     month = _months(secs)
-    return ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+    days: np.ndarray = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+    return days
 
 
 DATE_PARTS: dict[str, Callable[[F64], F64]] = {

@@ -27,7 +27,16 @@ from meshscope.promql.rate import RATE_FUNCTIONS
 from meshscope.promql.results import to_instant_result, to_range_result
 from meshscope.promql.selectors import instant_lookup, sort_by_labels
 from meshscope.promql.source import I64, SelectHints, SeriesBlock, SeriesSource
-from meshscope.promql.values import Grid, Matrix, QueryValue, ScalarSteps, StepVector, StringValue, merge_duplicates
+from meshscope.promql.values import (
+    Grid,
+    Matrix,
+    QueryValue,
+    ScalarSteps,
+    StepVector,
+    StringValue,
+    merge_duplicates,
+    steps_without_samples,
+)
 from meshscope.promql.windows import Windows
 
 Value = StepVector | ScalarSteps | StringValue | Windows
@@ -193,7 +202,7 @@ class _Evaluation:
             return self._range_call(node, grid)
         if node.func == "absent_over_time":
             windows = self._windows(node.args[0], grid)
-            missing = ~(windows.count >= 1).any(axis=0) if len(windows.labels) else np.ones(grid.n, dtype=bool)
+            missing = steps_without_samples(windows.count >= 1)
             return StepVector([absent_labels(node.args[0])], np.ones((1, grid.n)), missing[None, :])
         if node.func == "timestamp":
             return self._timestamp(node, grid)
@@ -244,4 +253,4 @@ def _broadcast(value: Value, n: int) -> Value:
     return value
 
 
-__all__ = ["Engine", "EngineOptions", "EMPTY"]
+__all__ = ["EMPTY", "Engine", "EngineOptions"]

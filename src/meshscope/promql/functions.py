@@ -16,10 +16,10 @@ import numpy as np
 from meshscope.promql import ast
 from meshscope.promql.dates import DATE_PARTS
 from meshscope.promql.histogram import histogram_quantile
-from meshscope.promql.labels import EMPTY, METRIC_NAME, Labels, drop_name, from_mapping
 from meshscope.promql.labelfuncs import label_join, label_replace
+from meshscope.promql.labels import EMPTY, METRIC_NAME, Labels, drop_name, from_mapping
 from meshscope.promql.source import I64
-from meshscope.promql.values import ScalarSteps, StepVector, StringValue
+from meshscope.promql.values import ScalarSteps, StepVector, StringValue, steps_without_samples
 
 Value = StepVector | ScalarSteps | StringValue
 
@@ -71,7 +71,7 @@ def _clamp(args: Sequence[Value], _: CallInfo) -> Value:
 
 def _absent(args: Sequence[Value], info: CallInfo) -> Value:
     vec = _vec(args[0])
-    missing = ~vec.present.any(axis=0) if len(vec) else np.ones(len(info.times), dtype=bool)
+    missing = steps_without_samples(vec.present)
     return StepVector([absent_labels(info.args[0])], np.ones((1, len(info.times))), missing[None, :])
 
 

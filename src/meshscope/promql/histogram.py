@@ -80,4 +80,4 @@ def _quantile(q: F64, bounds: F64, counts: F64, there: BOOL) -> F64:
     invalid = (last < 0) | (bounds[np.maximum(last, 0)] != math.inf) | (count_present < 2) | (total == 0)
     result = np.where(invalid, np.nan, result)
     result = np.where(q < 0, -math.inf, np.where(q > 1, math.inf, result))
-    return np.where(np.isnan(q), np.nan, result)  # type: ignore[no-any-return]
+    return np.where(np.isnan(q), np.nan, result)

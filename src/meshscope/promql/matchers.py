@@ -8,6 +8,7 @@ predicates (see :mod:`.source`); :meth:`LabelMatcher.matches` is the reference b
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -48,6 +49,6 @@ def compile_anchored(pattern: str) -> re.Pattern[str]:
     return re.compile(f"(?:{translate(pattern)})")
 
 
-def matches_all(matchers: tuple[LabelMatcher, ...] | list[LabelMatcher], get: dict[str, str]) -> bool:
+def matches_all(matchers: Sequence[LabelMatcher], get: dict[str, str]) -> bool:
     """Whether a series with labels ``get`` satisfies every matcher."""
     return all(m.matches(get.get(m.name, "")) for m in matchers)

@@ -45,7 +45,7 @@ def max_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
 def avg_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
     ok = w.count >= 1
     mean = (w.window_sum(w.vals) / np.maximum(w.count, 1)).ravel()
-    for idx, vals, _, mask in w.gather(chosen=np.flatnonzero(~np.isfinite(mean) & ok.ravel())):
+    for idx, vals, _ts, mask in w.gather(chosen=np.flatnonzero(~np.isfinite(mean) & ok.ravel())):
         mean[idx] = incremental_mean(vals, mask)
     return mean.reshape(w.lo.shape), ok
 
@@ -63,7 +63,7 @@ def incremental_mean(vals: F64, mask: BOOL) -> F64:
 
 def _variance(w: Windows) -> RangeResult:
     out = np.full(w.lo.size, np.nan)
-    for idx, vals, _, mask in w.gather():
+    for idx, vals, _ts, mask in w.gather():
         out[idx] = shifted_variance(vals, mask)
     return out.reshape(w.lo.shape), w.count >= 1
 
@@ -89,7 +89,7 @@ def stddev_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
 def quantile_over_time(w: Windows, args: Sequence[F64]) -> RangeResult:
     n_steps = w.lo.shape[1]
     out = np.full(w.lo.size, np.nan)
-    for idx, vals, _, mask in w.gather():
+    for idx, vals, _ts, mask in w.gather():
         out[idx] = quantile_rows(args[0][idx % n_steps], vals, mask)
     return out.reshape(w.lo.shape), w.count >= 1
 
@@ -97,18 +97,21 @@ def quantile_over_time(w: Windows, args: Sequence[F64]) -> RangeResult:
 def quantile_rows(q: F64, vals: F64, mask: BOOL) -> F64:
     """φ-quantile of each row's masked values, interpolating between neighbours (NaNs sort first)."""
     n = mask.sum(axis=1)
-    rank_class = np.where(mask, np.where(np.isnan(vals), 0, 1), 2)
-    order = np.lexsort((np.where(mask, vals, 0.0), rank_class), axis=-1)
-    ordered = np.take_along_axis(vals, order, axis=-1)
+    nan = np.isnan(vals) & mask
+    n_nan = nan.sum(axis=1)
+    # NaN sorts like -Inf and padding like +Inf; the first n_nan slots are then given back as NaN.
+    ordered = np.sort(np.where(mask, np.where(nan, -np.inf, vals), np.inf), axis=1)
     rank = q * (n - 1)
     floor = np.floor(np.nan_to_num(rank))
     lower = np.clip(floor, 0, np.maximum(n - 1, 0)).astype(np.intp)
     upper = np.minimum(n - 1, lower + 1).astype(np.intp)
     weight = rank - floor
     rows = np.arange(len(vals))
-    result = ordered[rows, lower] * (1 - weight) + ordered[rows, upper] * weight
+    low_v = np.where(lower < n_nan, np.nan, ordered[rows, lower])
+    high_v = np.where(upper < n_nan, np.nan, ordered[rows, upper])
+    result = low_v * (1 - weight) + high_v * weight
     result = np.where(q < 0, -np.inf, np.where(q > 1, np.inf, result))
-    return np.where(np.isnan(q), np.nan, result)  # type: ignore[no-any-return]
+    return np.where(np.isnan(q), np.nan, result)
 
 
 OVER_TIME_FUNCTIONS: dict[str, RangeFunc] = {

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -36,18 +36,11 @@ from meshscope.promql import ast
 from meshscope.promql.errors import ParseError
 from meshscope.promql.matchers import LabelMatcher, MatchOp
 
-FUNCTIONS_2_42 = frozenset("""
-abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp clamp_max
-clamp_min cos cosh count_over_time days_in_month day_of_month day_of_week day_of_year deg delta deriv exp
-floor histogram_count histogram_fraction histogram_quantile histogram_sum holt_winters hour idelta increase
-irate label_join label_replace last_over_time ln log10 log2 max_over_time min_over_time minute month pi
-predict_linear present_over_time quantile_over_time rad rate resets round scalar sgn sin sinh sort
-sort_desc sqrt stddev_over_time stdvar_over_time sum_over_time tan tanh time timestamp vector year
-""".split())
-AGGREGATIONS_2_42 = frozenset("sum avg count min max group stddev stdvar topk bottomk quantile count_values".split())
+FUNCTIONS_2_42 = frozenset(["abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg_over_time", "ceil", "changes", "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "days_in_month", "day_of_month", "day_of_week", "day_of_year", "deg", "delta", "deriv", "exp", "floor", "histogram_count", "histogram_fraction", "histogram_quantile", "histogram_sum", "holt_winters", "hour", "idelta", "increase", "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2", "max_over_time", "min_over_time", "minute", "month", "pi", "predict_linear", "present_over_time", "quantile_over_time", "rad", "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort", "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time", "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year"])
+AGGREGATIONS_2_42 = frozenset(["sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"])
 
 _SENTINEL_S = 250_000_000_000  # year 9892: fits datetime, and no real @ time is this late
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 _NEG_AT = re.compile(r"@(\s*)-(\s*)((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 # The package's enum members are not hashable: key these tables by their ``str()``.
@@ -142,9 +135,10 @@ def _last_good_prefix(query: str) -> int | None:
             continue
         try:
             pp.parse(query[:cut])
-        except (ValueError, BaseException):  # noqa: B036 - the Rust side may panic on odd prefixes
-            continue
-        best = cut
+        except ValueError:
+            pass
+        else:
+            best = cut
     if best is None:
         return 0
     while best < len(query) and query[best].isspace():

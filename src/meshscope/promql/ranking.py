@@ -1,66 +1,58 @@
-"""Order-based aggregations: ``topk``/``bottomk`` and ``quantile``, for all steps at once.
+"""Order-based aggregations: ``topk``/``bottomk`` and ``quantile``.
 
-Present cells are flattened and sorted by (step, group, value) with one ``lexsort``; a cell's rank
-is its distance from the start of its (step, group) run. NaN ranks last for ``topk``/``bottomk``
-and first for ``quantile``, as Prometheus' heap and sort order put it.
+An instant query ranks its cells with one sort keyed by (group, value), which keeps Prometheus'
+output order (groups in order of appearance, best first). A range query ranks each group's
+rows at all steps at once with ``argpartition``/``sort`` along the series axis. NaN ranks last
+for ``topk``/``bottomk`` and first for ``quantile``, as Prometheus' heap and sort order put it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from meshscope.promql.overtime import quantile_rows
 from meshscope.promql.source import F64
 from meshscope.promql.values import BOOL, StepVector
 
 
-def _runs(cols: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index of the (step, group) run each sorted cell is in, and the run starts."""
-    if len(cols) == 0:
-        return cols, cols
-    new = np.r_[True, (cols[1:] != cols[:-1]) | (groups[1:] != groups[:-1])]
-    starts = np.flatnonzero(new)
-    run_start = np.maximum.accumulate(np.where(new, np.arange(len(cols)), 0))
-    return run_start, starts
-
-
-def top_k(vec: StepVector, gid: np.ndarray, k: np.ndarray, largest: bool) -> StepVector:
-    rows, cols = np.nonzero(vec.present)
-    values = vec.values[rows, cols]
-    nan = np.isnan(values)
-    key = np.where(nan, 0.0, -values if largest else values)
-    order = np.lexsort((rows, key, nan, gid[rows], cols))
-    rows, cols = rows[order], cols[order]
-    run_start, _ = _runs(cols, gid[rows])
-    chosen = (np.arange(len(rows)) - run_start) < k[cols]
+def top_k(vec: StepVector, members: Sequence[np.ndarray], k: np.ndarray, largest: bool) -> StepVector:
+    """The ``k`` (per step) largest or smallest samples of each group, keeping their labels."""
+    key = np.where(vec.present, np.where(np.isnan(vec.values), np.inf, -vec.values if largest else vec.values),
+                   np.nan)  # NaN samples after every number, absent cells after everything
+    if vec.values.shape[1] == 1:
+        return _top_k_instant(vec, members, key[:, 0], int(k[0]))
     present = np.zeros_like(vec.present)
-    present[rows[chosen], cols[chosen]] = True
-    out = StepVector(vec.labels, vec.values, present)
-    if vec.values.shape[1] == 1:  # instant query: groups in order of appearance, best first
-        return out.rows(rows[chosen])
-    return out.without_empty_rows()
+    for rows in members:
+        block = key[rows]
+        for kk in np.unique(k):
+            cols = np.flatnonzero(k == kk)
+            if kk < 1:
+                continue
+            if kk >= len(rows):
+                present[np.ix_(rows, cols)] = vec.present[np.ix_(rows, cols)]
+                continue
+            best = np.argpartition(block[:, cols], kk - 1, axis=0)[:kk]
+            present[rows[best], cols[None, :]] = True
+    present &= vec.present
+    return StepVector(vec.labels, vec.values, present).without_empty_rows()
 
 
-def quantile_per_group(vec: StepVector, gid: np.ndarray, n_groups: int, q: F64) -> tuple[F64, BOOL]:
-    n_steps = vec.values.shape[1]
-    rows, cols = np.nonzero(vec.present)
-    values = vec.values[rows, cols]
-    nan = np.isnan(values)
-    order = np.lexsort((np.where(nan, 0.0, values), ~nan, gid[rows], cols))
-    values, cols, groups = values[order], cols[order], gid[rows][order]
-    _, starts = _runs(cols, groups)
-    out = np.full((n_groups, n_steps), np.nan)
-    present = np.zeros((n_groups, n_steps), dtype=bool)
-    if len(starts) == 0:
-        return out, present
-    size = np.diff(np.r_[starts, len(values)])
-    phi = q[cols[starts]]
-    rank = phi * (size - 1)
-    floor = np.floor(np.nan_to_num(rank))
-    lower = np.clip(floor, 0, size - 1).astype(np.intp)
-    upper = np.minimum(size - 1, lower + 1).astype(np.intp)
-    weight = rank - floor
-    result = values[starts + lower] * (1 - weight) + values[starts + upper] * weight
-    result = np.where(phi < 0, -np.inf, np.where(phi > 1, np.inf, result))
-    out[groups[starts], cols[starts]] = np.where(np.isnan(phi), np.nan, result)
-    present[groups[starts], cols[starts]] = True
-    return out, present
+def _top_k_instant(vec: StepVector, members: Sequence[np.ndarray], key: F64, k: int) -> StepVector:
+    chosen: list[int] = []
+    for rows in members:
+        rows = rows[vec.present[rows, 0]]
+        ordered = rows[np.argsort(key[rows], kind="stable")]
+        chosen.extend(ordered[:max(k, 0)].tolist())
+    return vec.rows(chosen)
+
+
+def quantile_per_group(vec: StepVector, members: Sequence[np.ndarray], q: F64) -> tuple[F64, BOOL]:
+    values = np.full((len(members), vec.values.shape[1]), np.nan)
+    present = np.zeros(values.shape, dtype=bool)
+    for g, rows in enumerate(members):
+        mask = vec.present[rows]
+        values[g] = quantile_rows(q, vec.values[rows].T, mask.T)
+        present[g] = mask.any(axis=0)
+    return values, present

@@ -31,8 +31,9 @@ def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
     result = last_v - first_v
     if is_counter:
         prev = np.concatenate([[0.0], w.vals[:-1]])
-        resets = np.where(w.has_prev & (w.vals < prev), prev, 0.0)
-        result = result + w.window_sum(resets, skip_first=True)
+        is_reset = w.has_prev & (w.vals < prev)
+        if is_reset.any():  # most windows of most counters have none: skip the pass
+            result = result + w.window_sum(np.where(is_reset, prev, 0.0), skip_first=True)
     range_start = (w.end_ms - w.range_ms)[None, :]
     to_start = (first_t - range_start) / 1000
     to_end = (w.end_ms[None, :] - last_t) / 1000
@@ -64,7 +65,7 @@ def instant_change(w: Windows, is_rate: bool) -> RangeResult:
 
 
 def _flag_sum(w: Windows, flags: np.ndarray) -> RangeResult:
-    return w.window_sum(flags.astype(np.float64), skip_first=True), w.count >= 1
+    return w.window_count(flags, skip_first=True), w.count >= 1
 
 
 def resets(w: Windows, _: Sequence[F64]) -> RangeResult:
@@ -98,7 +99,7 @@ def _regression(vals: F64, ts: I64, mask: BOOL, t0: F64) -> tuple[F64, F64]:
 def deriv(w: Windows, _: Sequence[F64]) -> RangeResult:
     out = np.full(w.lo.size, np.nan)
     for idx, vals, ts, mask in w.gather(min_count=2):
-        out[idx], _ = _regression(vals, ts, mask, ts[:, 0].astype(np.float64))
+        out[idx] = _regression(vals, ts, mask, ts[:, 0].astype(np.float64))[0]
     return out.reshape(w.lo.shape), w.count >= 2
 
 
@@ -115,16 +116,16 @@ def predict_linear(w: Windows, args: Sequence[F64]) -> RangeResult:
 
 def holt_winters(w: Windows, args: Sequence[F64]) -> RangeResult:
     """Double exponential smoothing with smoothing factor ``sf`` and trend factor ``tf``."""
-    sf_steps, tf_steps = args
+    sf_steps, tf_steps = args[0], args[1]
     used = (w.count >= 1).any(axis=0)
-    for name, factor in (("smoothing", sf_steps), ("trend", tf_steps)):
+    for name, factor in (("smoothing", args[0]), ("trend", args[1])):
         bad = used & ~((factor > 0) & (factor < 1))
         if bad.any():
             raise EvaluationError(f"invalid {name} factor. Expected: 0 < {name[0]}f < 1, "
                                   f"got: {factor[bad][0]:f}")
     n_steps = w.lo.shape[1]
     out = np.full(w.lo.size, np.nan)
-    for idx, vals, _, mask in w.gather(min_count=2):
+    for idx, vals, _ts, mask in w.gather(min_count=2):
         out[idx] = _smooth(vals, mask, sf_steps[idx % n_steps], tf_steps[idx % n_steps])
     return out.reshape(w.lo.shape), w.count >= 2
 

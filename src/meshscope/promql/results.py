@@ -5,8 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from meshscope.promql.errors import BadQuery
-from meshscope.promql.values import (Grid, Matrix, QueryValue, RangeSeries, Sample, Scalar, ScalarSteps, StepVector,
-                                     String, StringValue, Vector)
+from meshscope.promql.values import (
+    Grid,
+    Matrix,
+    QueryValue,
+    RangeSeries,
+    Sample,
+    Scalar,
+    ScalarSteps,
+    StepVector,
+    String,
+    StringValue,
+    Vector,
+)
 from meshscope.promql.windows import Windows
 
 

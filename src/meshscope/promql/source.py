@@ -36,7 +36,8 @@ F64 = npt.NDArray[np.float64]
 
 def is_stale(values: F64) -> npt.NDArray[np.bool_]:
     """Which values are staleness markers (bit comparison: other NaNs are ordinary values)."""
-    return np.asarray(values, dtype=np.float64).view(np.uint64) == np.uint64(STALE_NAN_BITS)
+    bits: npt.NDArray[np.bool_] = np.asarray(values, dtype=np.float64).view(np.uint64) == np.uint64(STALE_NAN_BITS)
+    return bits
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +81,11 @@ class ScalarSteps:
 @dataclass(frozen=True)
 class StringValue:
     value: str
+
+
+def steps_without_samples(present: BOOL) -> BOOL:
+    """Steps at which no row has a sample (every step when there are no rows)."""
+    return cast(BOOL, ~np.any(present, axis=0))
 
 
 def merge_duplicates(vec: StepVector) -> StepVector:

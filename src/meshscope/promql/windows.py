@@ -98,7 +98,7 @@ class Windows:
 
     @cached_property
     def count(self) -> I64:
-        return self.hi - self.lo  # type: ignore[no-any-return]
+        return self.hi - self.lo
 
     @cached_property
     def has_prev(self) -> BOOL:
@@ -116,6 +116,13 @@ class Windows:
             return np.full(index.shape, np.nan)
         return np.where(valid, arr[np.where(valid, index, 0)], np.nan)
 
+    def window_count(self, flags: np.ndarray, skip_first: bool = False) -> F64:
+        """How many ``flags`` are set in each window (exact, O(windows) via a running count)."""
+        running = np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])
+        lo = self.lo + 1 if skip_first else self.lo
+        counts: F64 = np.maximum(running[self.hi] - running[np.minimum(lo, self.hi)], 0).astype(np.float64)
+        return counts
+
     def window_sum(self, per_sample: F64, skip_first: bool = False) -> F64:
         """Sum of ``per_sample`` over each window (optionally leaving out its first sample)."""
         return self.window_reduce(np.add, per_sample, 0.0, skip_first)
@@ -129,7 +136,7 @@ class Windows:
         idx = np.empty(2 * len(lo), dtype=np.int64)
         idx[0::2], idx[1::2] = np.minimum(lo, len(per_sample)), hi
         out = ufunc.reduceat(padded, idx)[0::2]
-        return np.where(lo < hi, out, empty).reshape(self.lo.shape)  # type: ignore[no-any-return]
+        return np.where(lo < hi, out, empty).reshape(self.lo.shape)
 
     def gather(self, min_count: int = 1, chosen: I64 | None = None,
                max_cells: int = 1 << 22) -> Iterator[tuple[I64, F64, I64, BOOL]]:

@@ -31,9 +31,13 @@ src/meshscope/web/static/index.html: $(shell find web/src web/index.html web/pac
 	cd web && npm ci --no-audit --no-fund
 	cd web && npm run build
 
-# Browser tests drive Debian's Chromium; real peers (Prometheus, promtool, Alertmanager) come from Debian too.
+# Browser tests drive Debian's Chromium; real peers (Prometheus, promtool, rsyslog...) come from Debian too.
+TEST_DEBS := chromium prometheus rsyslog
+
 setup-test: setup $(VENV)/.stamp-test-deps
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:" $$missing; apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
 $(VENV)/.stamp-test-deps: requirements-test.lock $(VENV)/.stamp-deps
 	$(BIN)/pip install -q -r requirements-test.lock

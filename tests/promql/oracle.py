@@ -1,0 +1,123 @@
+"""A real Prometheus 2.42 (Debian's ``prometheus`` package) as an oracle for differential tests.
+
+Series are written as OpenMetrics, turned into TSDB blocks with ``promtool tsdb
+create-blocks-from openmetrics``, and served by a ``prometheus`` process listening on 127.0.0.1
+only; queries go through its HTTP API. Stale markers cannot be written this way, so the data set
+has none (the test files cover staleness).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+
+Labels = tuple[tuple[str, str], ...]
+Samples = list[tuple[int, float]]
+
+
+def available() -> bool:
+    return shutil.which("prometheus") is not None and shutil.which("promtool") is not None
+
+
+def _om_value(v: float) -> str:
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    return repr(v)
+
+
+def write_openmetrics(series: dict[Labels, Samples], path: Path) -> None:
+    by_name: dict[str, list[Labels]] = {}
+    for labels in series:
+        by_name.setdefault(dict(labels)["__name__"], []).append(labels)
+    lines = []
+    for name, members in sorted(by_name.items()):
+        lines.append(f"# TYPE {name} unknown")
+        for labels in sorted(members):
+            body = ",".join(f'{k}="{v}"' for k, v in labels if k != "__name__")
+            # Prometheus truncates seconds*1000 to ms: nudge up so 4142.851 does not become 4142850 ms.
+            lines.extend(f"{name}{{{body}}} {_om_value(v)} {(t + 0.001) / 1000:.6f}" for t, v in series[labels])
+    lines.append("# EOF")
+    path.write_text("\n".join(lines) + "\n")
+
+
+class PrometheusOracle:
+    """Starts Prometheus over a fixed data set; call :meth:`stop` when done."""
+
+    def __init__(self, series: dict[Labels, Samples], workdir: Path) -> None:
+        self.workdir = workdir
+        write_openmetrics(series, workdir / "data.om")
+        subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(workdir / "data.om"),
+                        str(workdir / "tsdb")], check=True, capture_output=True, timeout=120)
+        (workdir / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\n")
+        self.port = _free_port()
+        self.log = open(workdir / "prometheus.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            ["prometheus", f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=100y"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("prometheus did not become ready")
+
+    def query(self, path: str, params: dict[str, str]) -> dict[str, object]:
+        url = f"http://127.0.0.1:{self.port}/api/v1/{path}?{urllib.parse.urlencode(params)}"
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return json.load(r)  # type: ignore[no-any-return]
+        except urllib.error.HTTPError as exc:
+            return json.load(exc)  # type: ignore[no-any-return]
+
+    def instant(self, expr: str, t_ms: int) -> dict[str, object]:
+        return self.query("query", {"query": expr, "time": f"{t_ms / 1000:.3f}"})
+
+    def range(self, expr: str, start_ms: int, end_ms: int, step_ms: int) -> dict[str, object]:
+        return self.query("query_range", {"query": expr, "start": f"{start_ms / 1000:.3f}",
+                                          "end": f"{end_ms / 1000:.3f}", "step": f"{step_ms / 1000:.3f}"})
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def parse_float(text: str) -> float:
+    return float(text.replace("Inf", "inf"))
+
+
+def as_points(result: dict[str, object]) -> Iterable[tuple[Labels, list[tuple[int, float]]]]:
+    """(labels, [(t_ms, value)]) of a vector or matrix answer, in the answer's order."""
+    data = result["data"]
+    assert isinstance(data, dict)
+    for item in data["result"]:
+        labels = tuple(sorted(item["metric"].items()))
+        pairs = item["values"] if "values" in item else [item["value"]]
+        yield labels, [(round(float(t) * 1000), parse_float(v)) for t, v in pairs]

@@ -89,6 +89,16 @@ QUERIES = [
     'sum(rate(http_requests_total[5m])) by (job) / ignoring(job) group_left sum(rate(http_requests_total[5m]))',
     'bottomk(2, rate(http_requests_total[1m]))', 'min_over_time(rate(http_requests_total[1m])[5m:10s] offset 2m)',
     'idelta(up[3m])', 'delta(http_requests_total[30s])', 'count_over_time(cpu[30s] offset -30s)',
+    # exact sample times on window and lookback boundaries
+    'edge', 'edge offset 4m59s', 'edge offset 5m', 'count_over_time(edge[5m])', 'rate(edge[1m])',
+    'increase(edge[2m] offset 1m)', 'sum_over_time(edge[5m:45s] offset 10s)', 'edge @ 0', 'edge @ 100000',
+    'rate(edge[5m] @ 7200)', 'last_over_time(edge[1m] offset 1h)', 'deriv(edge[3m])', 'resets(edge[10m])',
+    '1', 'time() + 1', '"str"', 'vector(1)', '-1 * -time()', 'sum(edge) + 1',
+    # series that share labels once the name is dropped, at different times
+    '-{__name__=~"early|late"}', 'abs({__name__=~"early|late"})', '{__name__=~"early|late"} * 2',
+    'rate({__name__=~"early|late"}[5m])', 'sum_over_time({__name__=~"early|late"}[5m])',
+    'label_replace({__name__=~"early|late"}, "__name__", "x", "", "")', '{__name__=~"early|late"} > bool 0',
+    'timestamp({__name__=~"early|late"})', 'histogram_quantile(0.5, {__name__=~"early|late", le!=""})',
 ]
 
 
@@ -128,6 +138,10 @@ def _series() -> dict[tuple[tuple[str, str], ...], list[tuple[int, float]]]:
         for le in ("0.05", "0.1", "0.25", "0.5", "1", "+Inf"):
             cumulative = cumulative[:len(ts)] + np.cumsum(rng.poisson(2, len(ts)))
             add("latency_bucket", {"job": job, "le": le}, ts, cumulative)
+    add("early", {"k": "v", "le": "+Inf"}, np.arange(0, 30 * 60_000, 60_000), np.arange(30.0))
+    add("late", {"k": "v", "le": "+Inf"}, np.arange(60 * 60_000, 2 * HOUR, 60_000), np.arange(60.0))
+    edge_ts = np.arange(0, 2 * HOUR, 60_000)
+    add("edge", {}, edge_ts, (edge_ts // 60_000 % 17).astype(float))  # exact times, resets every 17 min
     for room, scale in (("a", 10.0), ("b", -3.0), ("c", 1e6)):
         ts = times(step=20_000)
         add("temp", {"room": room}, ts, scale * np.sin(np.arange(len(ts)) / 40) + rng.normal(0, 0.5, len(ts)))
@@ -152,7 +166,7 @@ def _ours(engine: Engine, expr: str, mode: tuple[int, ...]) -> tuple[str, list[t
     if isinstance(result, Scalar):
         return "scalar", [((), [(result.t_ms, result.value)])]
     if isinstance(result, String):
-        return "string", []
+        return "string", [(result.value, [])]
     if isinstance(result, Vector):
         return "vector", [(s.labels, [(s.t_ms, s.value)]) for s in result.samples]
     assert isinstance(result, Matrix)
@@ -165,6 +179,8 @@ def _theirs(prom: oracle.PrometheusOracle, expr: str, mode: tuple[int, ...]) -> 
         return "error", [(answer.get("errorType"), [])]
     data = answer["data"]
     assert isinstance(data, dict)
+    if data["resultType"] == "string":
+        return "string", [(data["result"][1], [])]
     if data["resultType"] == "scalar":
         t, v = data["result"]
         return "scalar", [((), [(round(float(t) * 1000), oracle.parse_float(v))])]

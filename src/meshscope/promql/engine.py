@@ -34,7 +34,7 @@ from meshscope.promql.values import (
     ScalarSteps,
     StepVector,
     StringValue,
-    merge_duplicates,
+    require_unique_labels,
     steps_without_samples,
 )
 from meshscope.promql.windows import Windows
@@ -181,8 +181,7 @@ class _Evaluation:
         if isinstance(value, ScalarSteps):
             return ScalarSteps(-value.values)
         assert isinstance(value, StepVector)
-        return StepVector(value.labels, -value.values, value.present).relabeled(
-            [drop_name(lb) for lb in value.labels])
+        return require_unique_labels(StepVector([drop_name(lb) for lb in value.labels], -value.values, value.present))
 
     def _binary(self, node: ast.Binary, grid: Grid) -> Value:
         lhs, rhs = self.eval(node.lhs, grid), self.eval(node.rhs, grid)
@@ -221,7 +220,7 @@ class _Evaluation:
         scalars = [self.scalar(a, grid).values for i, a in enumerate(node.args) if i != matrix_arg]
         values, present = RANGE_FUNCTIONS[node.func](windows, scalars)
         labels = windows.labels if node.func == "last_over_time" else [drop_name(lb) for lb in windows.labels]
-        return merge_duplicates(StepVector(labels, values, present).without_empty_rows())
+        return require_unique_labels(StepVector(labels, values, present).without_empty_rows())
 
     def _timestamp(self, node: ast.Call, grid: Grid) -> StepVector:
         arg = ast.unwrap_parens(node.args[0])

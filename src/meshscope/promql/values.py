@@ -88,6 +88,14 @@ def steps_without_samples(present: BOOL) -> BOOL:
     return cast(BOOL, ~np.any(present, axis=0))
 
 
+def require_unique_labels(vec: StepVector) -> StepVector:
+    """Reject equal label sets even at different steps (what 2.42 does for unary minus and
+    range-vector functions, which check the whole result instead of each step)."""
+    if len(set(vec.labels)) != len(vec.labels):
+        raise EvaluationError(DUPLICATE_LABELSET)
+    return vec
+
+
 def merge_duplicates(vec: StepVector) -> StepVector:
     """Join rows with equal labels, which is an error where two of them have a sample at one step."""
     if len(set(vec.labels)) == len(vec.labels):

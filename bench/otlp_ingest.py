@@ -33,12 +33,13 @@ console = Console()
 
 
 def make_request(n: int, seed: int) -> bytes:
-    """``n`` spans shaped like real traces: a few services, HTTP and DB attributes, 10% errors."""
+    """``n`` spans shaped like real traces: one span per service in each trace, HTTP attributes, 10% errors."""
     rnd = random.Random(seed)
     req = ExportTraceServiceRequest()
     now = time.time_ns()
     per_service = n // len(SERVICES)
-    for svc in SERVICES:
+    trace_ids = [rnd.randbytes(16) for _ in range(per_service)]
+    for depth, svc in enumerate(SERVICES):
         rs = req.resource_spans.add()
         for key, value in (("service.name", svc), ("service.version", "1.4.2"), ("host.name", f"{svc}-7d9f"),
                            ("deployment.environment", "prod"), ("k8s.pod.name", f"{svc}-7d9f-x2")):
@@ -48,9 +49,9 @@ def make_request(n: int, seed: int) -> bytes:
         ss.scope.name = "opentelemetry.instrumentation.fastapi"
         for i in range(per_service):
             sp = ss.spans.add()
-            sp.trace_id = rnd.randbytes(16)
+            sp.trace_id = trace_ids[i]
             sp.span_id = rnd.randbytes(8)
-            if i % 4:
+            if depth:
                 sp.parent_span_id = rnd.randbytes(8)
             route = rnd.choice(ROUTES)
             sp.name = route

@@ -116,7 +116,16 @@ def _hex_id(expr: str) -> str:
 
 _SERVICE = ("ifNull(nullIf(arrayFirst(r -> r.key = 'service.name', rs.resource.attributes).value.string_value, ''), "
             "'unknown_service')")
-_RESOURCE_JOIN = "ARRAY JOIN {outer} AS rs ARRAY JOIN rs.{scopes} AS ss ARRAY JOIN ss.{items} AS {alias}"
+
+
+def _per_scope(outer: str, scopes: str, items: str, alias: str, extra: str = "") -> str:
+    """FROM clause that computes resource- and scope-level values once per scope, then unnests items.
+
+    Expressions over the resource (service name, the attribute map) evaluated after the last
+    ARRAY JOIN would run once per span; here they run once per scope and are only replicated."""
+    return (f"(SELECT {_SERVICE} AS svc, {attrs_map('rs.resource.attributes', 'r')} AS res, "
+            f"ss.scope.name AS scope_name, ss.scope.version AS scope_version, ss.{items} AS items{extra} "
+            f"FROM {{source}} ARRAY JOIN {outer} AS rs ARRAY JOIN rs.{scopes} AS ss) ARRAY JOIN items AS {alias}")
 _ZERO_TRACE = "unhex('00000000000000000000000000000000')"
 _ZERO_SPAN = "unhex('0000000000000000')"
 VALID_SPAN = (f"length(sp.trace_id) = 16 AND sp.trace_id != {_ZERO_TRACE} AND length(sp.span_id) = 8 "
@@ -133,16 +142,16 @@ def insert_spans(db: str) -> str:
 SELECT {_nanos('sp.start_time_unix_nano')}, if(sp.end_time_unix_nano > sp.start_time_unix_nano,
     sp.end_time_unix_nano - sp.start_time_unix_nano, 0),
     {_hex_id('sp.trace_id')}, {_hex_id('sp.span_id')}, {_hex_id('sp.parent_span_id')}, sp.trace_state, sp.flags,
-    {_SERVICE}, sp.name,
+    svc, sp.name,
     transform(sp.kind, [1, 2, 3, 4, 5], ['internal', 'server', 'client', 'producer', 'consumer'], 'unspecified'),
     transform(sp.status.code, [1, 2], ['ok', 'error'], 'unset'), sp.status.message,
-    ss.scope.name, ss.scope.version, {attrs_map('rs.resource.attributes', 'r')}, {attrs_map('sp.attributes')},
+    scope_name, scope_version, res, {attrs_map('sp.attributes')},
     arrayMap(e -> {_nanos('e.time_unix_nano')}, sp.events), arrayMap(e -> e.name, sp.events),
     arrayMap(e -> {attrs_map('e.attributes', 'e')}, sp.events),
     arrayMap(l -> {_hex_id('l.trace_id')}, sp.links), arrayMap(l -> {_hex_id('l.span_id')}, sp.links),
     arrayMap(l -> l.trace_state, sp.links), arrayMap(l -> {attrs_map('l.attributes', 'l')}, sp.links),
     sp.dropped_attributes_count, sp.dropped_events_count, sp.dropped_links_count
-FROM {{source}} {_RESOURCE_JOIN.format(outer='resource_spans', scopes='scope_spans', items='spans', alias='sp')}
+FROM {_per_scope('resource_spans', 'scope_spans', 'spans', 'sp')}
 WHERE {VALID_SPAN}"""
 
 
@@ -165,12 +174,12 @@ def insert_logs(db: str) -> str:
     severity_number, service_name, labels, body, scope_name, resource_attributes, attributes)
 SELECT {_nanos(f'if(lr.time_unix_nano > 0, lr.time_unix_nano, {observed})')}, {_nanos(observed)},
     {_hex_id('lr.trace_id')}, {_hex_id('lr.span_id')}, toUInt8(bitAnd(lr.flags, 255)), lr.severity_text,
-    toUInt8(least(greatest(lr.severity_number, 0), 24)), {_SERVICE}, {_otlp_log_labels()},
+    toUInt8(least(greatest(lr.severity_number, 0), 24)), svc, labels,
     {any_text('lr.body', 'b')},
-    ss.scope.name, {attrs_map('rs.resource.attributes', 'r')},
+    scope_name, res,
     if(lr.event_name = '', {attrs_map('lr.attributes')},
        mapUpdate({attrs_map('lr.attributes')}, map('event.name', lr.event_name)))
-FROM {{source}} {_RESOURCE_JOIN.format(outer='resource_logs', scopes='scope_logs', items='log_records', alias='lr')}
+FROM {_per_scope('resource_logs', 'scope_logs', 'log_records', 'lr', f", {_otlp_log_labels()} AS labels")}
 WHERE {VALID_LOG}"""
 
 
@@ -223,16 +232,14 @@ def _metric_points() -> str:
 
 def insert_metrics(db: str) -> str:
     fields = ", ".join(f"pt.{i}" for i in range(1, 28))
-    join = _RESOURCE_JOIN.format(outer="resource_metrics", scopes="scope_metrics", items="metrics", alias="m")
     return f"""INSERT INTO {db}.otel_metrics (timestamp, start_timestamp, metric_type, temporality, is_monotonic,
     attributes, flags, value, count, sum, min, max, bucket_counts, explicit_bounds, exp_scale, exp_zero_count,
     exp_positive_offset, exp_positive_bucket_counts, exp_negative_offset, exp_negative_bucket_counts, quantiles,
     quantile_values, `exemplars.timestamp`, `exemplars.value`, `exemplars.trace_id`, `exemplars.span_id`,
     `exemplars.filtered_attributes`, metric_name, unit, description, service_name, resource_attributes,
     scope_name, scope_version)
-SELECT {fields}, m.name, m.unit, m.description, {_SERVICE}, {attrs_map('rs.resource.attributes', 'r')},
-    ss.scope.name, ss.scope.version
-FROM {{source}} {join} ARRAY JOIN {_metric_points()} AS pt
+SELECT {fields}, m.name, m.unit, m.description, svc, res, scope_name, scope_version
+FROM {_per_scope('resource_metrics', 'scope_metrics', 'metrics', 'm')} ARRAY JOIN {_metric_points()} AS pt
 WHERE m.name != ''"""
 
 

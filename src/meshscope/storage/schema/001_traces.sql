@@ -70,9 +70,9 @@ SELECT
     max(timestamp + toIntervalNanosecond(duration_ns)) AS end,
     count() AS span_count,
     countIf(status_code = 'error') AS error_count,
-    max(if(parent_span_id = '', toString(service_name), '')) AS root_service,
-    max(if(parent_span_id = '', toString(name), '')) AS root_name,
-    max(if(parent_span_id = '', duration_ns, 0)) AS root_duration_ns,
+    anyIf(toString(service_name), parent_span_id = '') AS root_service,
+    anyIf(toString(name), parent_span_id = '') AS root_name,
+    maxIf(duration_ns, parent_span_id = '') AS root_duration_ns,
     groupUniqArray(toString(service_name)) AS services
 FROM ${db}.spans
 GROUP BY trace_id;

@@ -29,6 +29,8 @@ def write_streams(db: str) -> dict[str, InsertSpec]:
 
     A new door adds its spec here (one line) and submits bodies to that stream name."""
     streams = {f"otlp_{signal}": spec for signal, spec in otlp_specs(db).items()}
+    from meshscope.storage.metric_streams import metric_streams  # noqa: PLC0415 - it imports InsertSpec
+    streams.update(metric_streams(db))
     return streams
 
 

@@ -74,6 +74,10 @@ def apply_retention(ex: Executor, retention: RetentionSettings) -> None:
     for table, seconds, col in (("spans", retention.traces, "timestamp"),
                                 ("trace_index", retention.traces, "start"),
                                 ("logs", retention.logs, "timestamp"),
-                                ("otel_metrics", retention.metrics, "timestamp")):
+                                ("otel_metrics", retention.metrics, "timestamp"),
+                                ("metric_samples", retention.metrics, "intDiv(timestamp, 1000)"),
+                                ("exemplars", retention.metrics, "intDiv(timestamp, 1000)"),
+                                ("metric_series", retention.metrics, "day"),
+                                ("metric_metadata", retention.metrics, "updated")):
         ex.command(f"ALTER TABLE {ex.database}.{table} MODIFY TTL toDateTime({col}) + "
                    f"toIntervalSecond({int(seconds)})", {"materialize_ttl_after_modify": 0})

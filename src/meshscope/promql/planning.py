@@ -37,7 +37,8 @@ def selector_contexts(root: ast.Expr) -> dict[int, SelectorContext]:
             selector = _selector_of(ast.unwrap_parens(arg))
             if selector is not None:
                 grouping = agg.grouping if agg else ()
-                found[id(selector)] = SelectorContext(node.func, grouping, agg is not None and not agg.without)
+                # walk() visits the aggregation before the call: keep the richer context
+                found.setdefault(id(selector), SelectorContext(node.func, grouping, agg is not None and not agg.without))
     return found
 
 

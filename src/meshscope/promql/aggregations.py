@@ -19,7 +19,7 @@ from meshscope.promql.labels import METRIC_NAME, Labels, drop, is_valid_name, ke
 from meshscope.promql.overtime import incremental_mean
 from meshscope.promql.ranking import quantile_per_group, top_k
 from meshscope.promql.source import F64
-from meshscope.promql.values import StepVector, merge_duplicates
+from meshscope.promql.values import StepVector
 
 
 @dataclass
@@ -159,21 +159,40 @@ _REDUCERS: dict[str, Callable[[StepVector, Groups], tuple[F64, np.ndarray]]] = {
 
 
 def count_values(vec: StepVector, label: str, grouping: tuple[str, ...], without: bool) -> StepVector:
-    """How many series have each value, the value becoming label ``label`` of the group."""
+    """How many series have each value, the value becoming label ``label`` of the group.
+
+    Work in Python is per distinct value and per output series, never per cell: each cell's
+    output series is identified by (group of its row without ``label``, value).
+    """
     if not is_valid_name(label):
         raise EvaluationError(f'invalid label name "{label}"')
-    key = grouping_key(grouping + ((label,) if not without else ()), without)
     n = vec.values.shape[1]
-    counts: dict[Labels, np.ndarray] = {}
-    for value in np.unique(vec.values[vec.present]):
-        cells = vec.present & ((vec.values == value) | (np.isnan(vec.values) & np.isnan(value)))
-        text = format_value(float(value))
-        for row in np.flatnonzero(cells.any(axis=1)):
-            out = key(with_label(vec.labels[row], label, text))
-            counts.setdefault(out, np.zeros(n))[:] += cells[row]
-    labels = list(counts)
-    values = np.array([counts[lb] for lb in labels]).reshape(len(labels), n)
-    return merge_duplicates(StepVector(labels, values, values > 0))
+    rows, cols = np.nonzero(vec.present)
+    if len(rows) == 0:
+        return StepVector.empty(n)
+    distinct, value_id = np.unique(vec.values[rows, cols], return_inverse=True)  # NaNs fold into one
+    key = grouping_key(grouping + ((label,) if not without else ()), without)
+    keeps_label = bool(key(((label, "x"),)))  # `without (label)` drops the value label again
+    bases = Groups.of([with_label(lb, label, "") for lb in vec.labels], key)
+    pair = bases.gid[rows] * len(distinct) + value_id.ravel()
+    outputs, out_id = np.unique(pair, return_inverse=True)
+    labels = []
+    for p in outputs.tolist():
+        base = bases.keys[p // len(distinct)]
+        labels.append(with_label(base, label, format_value(float(distinct[p % len(distinct)]))) if keeps_label
+                      else base)
+    counts = np.zeros((len(outputs), n))
+    np.add.at(counts, (out_id.ravel(), cols), 1.0)
+    return merge_counts(labels, counts)
+
+
+def merge_counts(labels: list[Labels], counts: F64) -> StepVector:
+    """Sum the rows of ``counts`` that ended up with the same labels."""
+    index: dict[Labels, int] = {}
+    ids = np.array([index.setdefault(lb, len(index)) for lb in labels], dtype=np.intp)
+    merged = np.zeros((len(index), counts.shape[1]))
+    np.add.at(merged, ids, counts)
+    return StepVector(list(index), merged, merged > 0)
 
 
 def format_value(value: float) -> str:

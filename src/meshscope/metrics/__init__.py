@@ -1,0 +1,1 @@
+"""Prometheus-style metrics over ClickHouse: the storage-backed PromQL source and series catalog."""

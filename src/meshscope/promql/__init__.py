@@ -16,7 +16,7 @@ from meshscope.promql.errors import (
 from meshscope.promql.matchers import LabelMatcher
 from meshscope.promql.memory import MemorySource
 from meshscope.promql.parse import parse_query
-from meshscope.promql.source import STALE_NAN, SelectHints, Series, SeriesBlock, SeriesSource
+from meshscope.promql.source import STALE_NAN, PushdownSource, SelectHints, Series, SeriesBlock, SeriesSource
 from meshscope.promql.values import Matrix, QueryValue, RangeSeries, Sample, Scalar, String, Vector
 
 __all__ = [

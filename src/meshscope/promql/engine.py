@@ -89,6 +89,7 @@ class _Evaluation:
         self.deadline = time.monotonic() + self.opts.timeout_s
         self.live = 0
         self.contexts = planning.selector_contexts(expr)
+        self.push = getattr(self.source, "pushdown", None)
         self.handlers: dict[type, Callable[[Any, Grid], Value]] = {
             ast.NumberLiteral: lambda n, g: ScalarSteps(np.full(g.n, n.value)),
             ast.StringLiteral: lambda n, g: StringValue(n.value),
@@ -109,7 +110,10 @@ class _Evaluation:
         if time.monotonic() > self.deadline:
             raise QueryTimeoutError()
         before = self.live
-        if grid.n > 1 and not isinstance(node, (ast.MatrixSelector, ast.Subquery, ast.NumberLiteral)) \
+        pushed = self._pushdown(node, grid)
+        if pushed is not None:
+            value: Value = pushed
+        elif grid.n > 1 and not isinstance(node, (ast.MatrixSelector, ast.Subquery, ast.NumberLiteral)) \
                 and planning.is_step_invariant(node):
             value = _broadcast(self.handlers[type(node)](node, Grid(grid.start_ms, grid.start_ms, 0)), grid.n)
         else:
@@ -118,6 +122,16 @@ class _Evaluation:
         if self.live > self.opts.max_samples:
             raise TooManySamples()
         return value
+
+    def _pushdown(self, node: ast.Expr, grid: Grid) -> StepVector | None:
+        """Let a source that can (see :class:`PushdownSource`) evaluate a whole function call or
+        aggregation itself, e.g. ``sum by (job) (rate(x[5m]))`` in SQL."""
+        if self.push is None or not isinstance(node, (ast.Call, ast.Aggregate)):
+            return None
+        pushed = self.push(node, grid.times, self.opts.lookback_ms)
+        if pushed is not None and not isinstance(pushed, StepVector):
+            raise TypeError(f"pushdown must return a StepVector or None, not {type(pushed).__name__}")
+        return pushed
 
     def vector(self, node: ast.Expr, grid: Grid) -> StepVector:
         value = self.eval(node, grid)

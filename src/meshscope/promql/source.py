@@ -99,6 +99,18 @@ class SeriesBlock:
         return SeriesBlock([], np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
 
 
+class PushdownSource(Protocol):
+    """Optional extension of :class:`SeriesSource`: evaluate a whole sub-expression in storage.
+
+    The engine offers every function call and aggregation node, with the evaluation times (ms)
+    and the lookback delta, before evaluating it itself. Return ``None`` to decline; otherwise a
+    ``StepVector`` (see :mod:`.values`) with one column per time. Only push down what gives
+    Prometheus-identical answers, and prove it by running the conformance suite on the source.
+    """
+
+    def pushdown(self, expr: object, times: I64, lookback_ms: int) -> object | None: ...
+
+
 class SeriesSource(Protocol):
     """Where the engine reads samples from (memory in tests, ClickHouse in the server)."""
 

@@ -66,3 +66,19 @@ def test_sources_may_answer_in_any_order() -> None:
     result = Engine(Reversed()).range("x", 0, 0, 1000)
     assert [s.labels for s in result.series] == [labels("x", i="1"), labels("x", i="2")]
     assert [s.values.tolist() for s in result.series] == [[1.0], [2.0]]
+
+
+def test_a_source_may_evaluate_a_whole_aggregation() -> None:
+    from meshscope.promql import ast
+    from meshscope.promql.values import StepVector
+
+    class Pushing(MemorySource):
+        def pushdown(self, expr: object, times: np.ndarray, lookback_ms: int) -> StepVector | None:
+            if isinstance(expr, ast.Aggregate) and expr.op == "sum":
+                return StepVector([labels(job="pushed")], np.full((1, len(times)), 42.0), np.ones((1, len(times)), bool))
+            return None
+
+    source = Pushing()
+    source.add(labels("x", job="a"), [0, 60_000], [1.0, 2.0])
+    result = Engine(source).range("sum(rate(x[5m])) + on() count(x)", 60_000, 120_000, 60_000)
+    assert [s.values.tolist() for s in result.series] == [[43.0, 43.0]]

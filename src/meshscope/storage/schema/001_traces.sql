@@ -1,5 +1,8 @@
 -- Spans as OTLP sends them, one row per span. Search filters service, operation and time first,
 -- so those lead the sorting key; attribute maps are searched through skip indexes.
+-- bench/schema_choice.py measured the choice: (service_name, name, timestamp) is the smallest on
+-- disk and prunes service+operation searches; granules of 1024 rows read 8x fewer rows for a
+-- trace-id lookup than 8192 at the same size on disk.
 CREATE TABLE IF NOT EXISTS ${db}.spans ${on_cluster}
 (
     timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
@@ -41,7 +44,7 @@ ENGINE = ${engine_prefix}MergeTree${engine_args}
 PARTITION BY toDate(timestamp)
 ORDER BY (service_name, name, timestamp)
 TTL toDateTime(timestamp) + toIntervalSecond(${ttl_traces})
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000;
+SETTINGS index_granularity = 1024, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000;
 
 -- trace id -> time range, size, root and error flag: the lookup behind "open trace by id"
 -- and the summaries of a search result list.

@@ -11,6 +11,7 @@ it.each([
   [{ detail: "Not Found" }, "Not Found"],
   [{ detail: [{ msg: "field required" }] }, "field required"],
   [{ data: [], errors: null }, null],
+  [{ status: "error", errorType: "bad_data", error: "1:5: parse error: unexpected end of input" }, "bad_data: 1:5: parse error: unexpected end of input"],
   ["text", null],
 ])("reads the message of %j", (body, message) => {
   expect(errorMessageFromBody(body)).toBe(message);
@@ -34,4 +35,9 @@ it("explains a network failure", async () => {
     throw new TypeError("Failed to fetch");
   });
   await expect(getJson("/api/z")).rejects.toThrow("cannot reach the meshscope server: Failed to fetch");
+});
+
+it("shows a plain-text error body as it is (Loki's 400s)", async () => {
+  vi.stubGlobal("fetch", async () => new Response("parse error at line 1, col 3: syntax error\n", { status: 400 }));
+  await expect(getJson("/loki/api/v1/query_range")).rejects.toThrow(/^parse error at line 1, col 3: syntax error$/);
 });

@@ -21,12 +21,17 @@ function messagesFromErrors(errors: unknown): string[] {
     .filter((text): text is string => typeof text === "string" && text !== "");
 }
 
-/** The message an error body carries: `{error}`, `{errors:[{msg}]}` or FastAPI's `{detail}`. */
+/**
+ * The message an error body carries: `{error}`, `{errors:[{msg}]}` or FastAPI's `{detail}`; Prometheus-style
+ * `{errorType, error}` reads "errorType: error", as the Prometheus UI shows it.
+ */
 export function errorMessageFromBody(body: unknown): string | null {
   if (!isRecord(body)) return null;
   const listed = messagesFromErrors(body.errors);
   if (listed.length > 0) return listed.join("; ");
-  if (typeof body.error === "string" && body.error) return body.error;
+  if (typeof body.error === "string" && body.error) {
+    return typeof body.errorType === "string" && body.errorType ? `${body.errorType}: ${body.error}` : body.error;
+  }
   if (typeof body.detail === "string" && body.detail) return body.detail;
   const details = messagesFromErrors(body.detail);
   return details.length > 0 ? details.join("; ") : null;
@@ -53,7 +58,9 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   const body = parseJson(text);
   const message = errorMessageFromBody(body);
   if (!response.ok) {
-    const fallback = `HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 300)}` : ""}`;
+    // Loki answers a bad query with its message as plain text.
+    const plain = body === undefined && text.trim() && !text.trimStart().startsWith("<") ? text.trim().slice(0, 1000) : null;
+    const fallback = plain ?? `HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 300)}` : ""}`;
     throw new ApiError(message ?? fallback, response.status);
   }
   if (body === undefined) throw new ApiError(`the server sent a reply that is not JSON from ${url}`, response.status);

@@ -16,10 +16,6 @@ const PLANS: Record<string, { title: string; plan: string[] }> = {
       "Edges coloured by health (green, orange degraded, red failing, grey idle) with rate, errors and latency, and the change against the previous period.",
     ],
   },
-  metrics: {
-    title: "Metrics",
-    plan: ["A PromQL explorer with charts over the selected time range, exemplars that open their traces, and a metric browser."],
-  },
   alerts: {
     title: "Alerts",
     plan: ["Alerting and recording rules with their state (inactive, pending, firing), active alerts, silences and notification routes."],

@@ -17,8 +17,8 @@ export const SECTIONS: Section[] = [
   { path: "/services", label: "Services", page: placeholder("services") },
   { path: "/service-map", label: "Service map", page: placeholder("service-map") },
   { path: "/traces", label: "Traces", page: lazy(() => import("../traces/SearchPage")) },
-  { path: "/logs", label: "Logs", page: lazy(() => import("../pages/LogsPage")) },
-  { path: "/metrics", label: "Metrics", page: placeholder("metrics") },
+  { path: "/logs", label: "Logs", page: lazy(() => import("../logs/LogsPage")) },
+  { path: "/metrics", label: "Metrics", page: lazy(() => import("../metrics/MetricsPage")) },
   { path: "/alerts", label: "Alerts", page: placeholder("alerts") },
   { path: "/dashboards", label: "Dashboards", page: placeholder("dashboards") },
 ];

@@ -71,6 +71,15 @@ export function TimeProvider({ children }: { children: ReactNode }) {
   return <TimeContext.Provider value={value}>{children}</TimeContext.Provider>;
 }
 
+/**
+ * The range resolved once per search: a view's own URL changes (a row expanded, a panel opened) must not move a
+ * relative range like now-1h and refetch; a new `key` (the query), range or refresh tick does.
+ */
+export function usePinnedRange(key: string): ResolvedRange {
+  const { range, tick } = useTime();
+  return useMemo(() => resolveRange(range, Date.now()), [range.from, range.to, tick, key]); // eslint-disable-line react-hooks/exhaustive-deps
+}
+
 export function useTime(): TimeState {
   const state = useContext(TimeContext);
   if (!state) throw new Error("useTime outside TimeProvider");

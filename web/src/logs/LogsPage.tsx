@@ -1,0 +1,165 @@
+// The Logs section: query bar, volume by level, the lines (or live tail) and a line's context; all state in the URL.
+import { lazy, Suspense, useCallback, useMemo } from "react";
+import { getJson } from "../api/client";
+import { useApi } from "../api/useApi";
+import { cached, type SuggestFn } from "../lib/QueryEditor";
+import { Link, navigate, useLocation } from "../lib/router";
+import { ErrorBanner } from "../shell/ErrorBanner";
+import { usePinnedRange, useTime } from "../shell/time";
+import { ContextPanel } from "./ContextPanel";
+import { LogList } from "./LogList";
+import { isMetricQuery, SERVICE_LABEL, volumeQuery } from "./logql";
+import { effectiveQuery, logsParams, readLogsState, type LogsState } from "./logsState";
+import { labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type QueryResponse } from "./loki";
+import { QueryBar } from "./QueryBar";
+import { useTail } from "./useTail";
+import { VolumeHistogram } from "./VolumeHistogram";
+import { volumeFromMatrix } from "./volume";
+import { niceStep } from "../lib/steps";
+import type { ResolvedRange } from "../lib/timeRange";
+
+const MetricResult = lazy(() => import("./MetricResult"));
+const VOLUME_BARS = 100;
+
+function useLogsUrl() {
+  const { params } = useLocation();
+  const { hrefWithRange, refreshNow } = useTime();
+  const state = readLogsState(params);
+  const go = (next: LogsState, options: { replace?: boolean; refresh?: boolean } = {}) => {
+    navigate(hrefWithRange("/logs", logsParams(next)), { replace: options.replace });
+    if (options.refresh) refreshNow();
+  };
+  return { params, state, go };
+}
+
+function useSuggest(startNs: string, endNs: string): SuggestFn {
+  return useMemo(() => {
+    const load = cached((url) => getJson<LabelsResponse>(url).then((reply) => reply.data ?? []));
+    return (context) => (context.kind === "value" ? load(labelValuesUrl(context.label, startNs, endNs)) : load(labelsUrl(startNs, endNs)));
+    // Label lists change slowly: keep the cache for the page's life and the range it opened with.
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+}
+
+function TraceFilter({ state, go }: { state: LogsState; go: (s: LogsState) => void }) {
+  const { hrefWithRange } = useTime();
+  return (
+    <div className="filter-line trace-filter" data-testid="logs-trace-filter">
+      Lines of trace <code data-testid="logs-trace-id">{state.traceId}</code> ·{" "}
+      <Link href={hrefWithRange(`/traces/${encodeURIComponent(state.traceId)}`)}>open the trace</Link> · matched by{" "}
+      <select value={state.traceMatch} data-testid="trace-match"
+        onChange={(e) => go({ ...state, traceMatch: e.target.value as LogsState["traceMatch"], query: "", line: "", context: "" })}>
+        <option value="metadata">the trace id stored with each line</option>
+        <option value="text">the id in the line's text</option>
+      </select>
+    </div>
+  );
+}
+
+function Volume({ query, window }: { query: string; window: ResolvedRange }) {
+  const { setRange } = useTime();
+  const startSec = window.startUs / 1e6;
+  const endSec = window.endUs / 1e6;
+  const step = niceStep(Math.max(1, (endSec - startSec) / VOLUME_BARS));
+  const alignedStart = Math.floor(startSec / step) * step;
+  const url = queryRangeUrl({ query: volumeQuery(query, step), startNs: usToNs(alignedStart * 1e6), endNs: usToNs(window.endUs), step });
+  const { data, error } = useApi<QueryResponse>(url);
+  if (error) return <div className="volume-problem muted" data-testid="volume-error">Volume: {error}</div>;
+  if (!data || data.data.resultType !== "matrix") return <div className="volume volume-empty" />;
+  const volume = volumeFromMatrix(data.data.result, startSec, endSec, step);
+  return <VolumeHistogram volume={volume} startSec={startSec} endSec={endSec} onZoom={(from, to) => setRange({ from: String(from), to: String(to) })} />;
+}
+
+interface LinesProps {
+  state: LogsState;
+  query: string;
+  go: (s: LogsState, o?: { replace?: boolean }) => void;
+  indexed: string[] | null;
+  window: ResolvedRange;
+}
+
+function Lines({ state, query, go, indexed, window }: LinesProps) {
+  const live = state.live !== "";
+  const url = live ? null : queryRangeUrl({ query, startNs: usToNs(window.startUs), endNs: usToNs(window.endUs), limit: state.limit, direction: state.direction });
+  const { data, error, loading } = useApi<QueryResponse>(url);
+  const tail = useTail(live ? query : null, state.live === "paused");
+  const lines = useMemo(
+    () => (data?.data.resultType === "streams" ? linesFromStreams(data.data.result, state.direction) : []),
+    [data, state.direction],
+  );
+  const shown = live ? tail.lines : lines;
+  const toggle = useCallback((id: string) => go({ ...state, line: state.line === id ? "" : id }, { replace: true }), [state, go]);
+  const openContext = useCallback((id: string) => go({ ...state, context: id }), [state, go]);
+  const hit = state.context ? shown.find((line) => line.id === state.context) : undefined;
+
+  return (
+    <div className="logs-results">
+      <div className="results-toolbar">
+        <LiveControls state={state} go={go} waiting={tail.waiting} status={live ? tail.status : null} />
+        <span className="results-summary" data-testid="logs-summary">
+          {live ? `${shown.length} live ${shown.length === 1 ? "line" : "lines"}` : data ? `${shown.length} ${shown.length === 1 ? "line" : "lines"}${shown.length >= state.limit ? ` (limit ${state.limit} reached)` : ""}` : ""}
+        </span>
+      </div>
+      {error && !live && <ErrorBanner title="Query failed" message={error} />}
+      {live && tail.error && <ErrorBanner title="Live tail" message={tail.error} />}
+      {!live && !data && !error && <div className="loading">Searching logs…</div>}
+      {data?.data && data.data.resultType !== "streams" && !live && (
+        <ErrorBanner title="Query" message={`the reply is a ${data.data.resultType}, not log lines`} />
+      )}
+      {(live || data) && shown.length === 0 && !error && (
+        <p className="empty-state">{live ? "Waiting for new lines…" : "No lines match in this time range. Widen the range or loosen the filters."}</p>
+      )}
+      <div className={`logs-body${hit ? " with-context" : ""}`}>
+        <LogList lines={shown} expanded={state.line} onToggle={toggle} onContext={live ? undefined : openContext} stale={loading} />
+        {hit && <ContextPanel key={hit.id} hit={hit} indexedLabels={indexed} onClose={() => go({ ...state, context: "" })} />}
+        {state.context && !hit && (data || live) && (
+          <aside className="context-panel"><ErrorBanner title="Context" message="that line is not in the current results" /></aside>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function LiveControls({ state, go, waiting, status }: { state: LogsState; go: (s: LogsState, o?: { replace?: boolean }) => void; waiting: number; status: string | null }) {
+  if (state.live === "") {
+    return <button type="button" onClick={() => go({ ...state, live: "on", line: "", context: "" })} data-testid="live-start">▶ Live</button>;
+  }
+  const paused = state.live === "paused";
+  return (
+    <span className="live-controls" data-testid="live-controls" data-status={status ?? ""}>
+      <span className={`live-dot ${status === "live" && !paused ? "on" : ""}`} />
+      <button type="button" onClick={() => go({ ...state, live: paused ? "on" : "paused" }, { replace: true })} data-testid={paused ? "live-resume" : "live-pause"}>
+        {paused ? `Resume${waiting ? ` (${waiting} new)` : ""}` : "Pause"}
+      </button>
+      <button type="button" onClick={() => go({ ...state, live: "" })} data-testid="live-stop">Stop</button>
+    </span>
+  );
+}
+
+export default function LogsPage() {
+  const { params, state, go } = useLogsUrl();
+  const { query, problem } = effectiveQuery(state);
+  const resolved = usePinnedRange(`${query}|${state.limit}|${state.direction}|${state.live}`);
+  const startNs = usToNs(resolved.startUs);
+  const endNs = usToNs(resolved.endUs);
+  const suggest = useSuggest(startNs, endNs);
+  const services = useApi<LabelsResponse>(labelValuesUrl(SERVICE_LABEL, startNs, endNs));
+  const indexed = useApi<LabelsResponse>(labelsUrl(startNs, endNs));
+  const metric = isMetricQuery(query);
+  const goStable = useCallback(go, [params.toString()]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return (
+    <div className="logs-page" data-testid="page-logs">
+      <QueryBar key={params.toString()} initial={state} services={[...(services.data?.data ?? [])].sort()} suggest={suggest}
+        onRun={(next) => go(next, { refresh: true })} />
+      {state.traceId && <TraceFilter state={state} go={goStable} />}
+      {problem && <ErrorBanner title="Cannot search" message={problem} />}
+      {query && !problem && !metric && state.live === "" && <Volume query={query} window={resolved} />}
+      {query && !problem && metric && (
+        <Suspense fallback={<div className="loading">Loading chart…</div>}>
+          <MetricResult query={query} window={resolved} />
+        </Suspense>
+      )}
+      {query && !problem && !metric && <Lines state={state} query={query} go={goStable} indexed={indexed.data?.data ?? null} window={resolved} />}
+    </div>
+  );
+}

@@ -210,6 +210,8 @@ class _Converter:
             on = mod.matching is not None and mod.matching.type == pp.LabelModifierType.Include
             labels = tuple(mod.matching.labels) if mod.matching is not None else ()
             matching = ast.VectorMatching(_CARDS[str(mod.card)], on, labels, tuple(mod.group_labels or ()))
+            if not on and not labels and matching.card in ("one-to-one", "many-to-many"):
+                matching = None  # the default, however it was written (e.g. `ignoring()`)
         return_bool = bool(mod.return_bool) if mod is not None else False
         return ast.Binary(str(n.op).lower(), self.convert(n.lhs), self.convert(n.rhs), matching, return_bool)
 

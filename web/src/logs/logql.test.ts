@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileSimple, EMPTY_SIMPLE, isMetricQuery, parseFields, quote, splitWords, streamSelector, traceQuery, volumeQuery } from "./logql";
+import { type SimpleQuery, compileSimple, EMPTY_SIMPLE, isMetricQuery, parseFields, quote, splitWords, streamSelector, traceQuery, volumeQuery } from "./logql";
 
 describe("compileSimple", () => {
   it.each([
@@ -16,7 +16,7 @@ describe("compileSimple", () => {
       { service: "pay", words: "card", parser: "logfmt", fields: "amount>10", levels: ["error"] },
       '{service_name="pay"} |= "card" | logfmt | amount > 10 | detected_level=~"error"',
     ],
-  ])("%j → %s", (changes, logql) => {
+  ] as [Partial<SimpleQuery>, string][])("%j → %s", (changes, logql) => {
     expect(compileSimple({ ...EMPTY_SIMPLE, ...changes })).toBe(logql);
   });
 

@@ -1,6 +1,6 @@
 // An instant query's answer as a table: one row per series (or the scalar/string), value at the evaluation time.
 import { formatDateTimeMs } from "../lib/timestamps";
-import { formatValue, seriesName, type PromData } from "./prometheus";
+import { seriesName, type PromData } from "./prometheus";
 
 function rowsOf(data: PromData): { name: string; value: string; time: number }[] {
   switch (data.resultType) {
@@ -40,7 +40,7 @@ export function InstantTable({ letter, data, time }: { letter: string; data: Pro
             {rows.map((row, index) => (
               <tr key={index} data-testid="instant-row">
                 <td className="series-name">{row.name}</td>
-                <td className="value" title={row.value}>{data.resultType === "matrix" ? <pre>{row.value}</pre> : formatValue(Number(row.value))}</td>
+                <td className="value" title={row.value}>{data.resultType === "matrix" ? <pre>{row.value}</pre> : row.value}</td>
               </tr>
             ))}
           </tbody>

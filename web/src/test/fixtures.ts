@@ -78,3 +78,15 @@ export function envelope<T>(data: T) {
 export function openUrl(url: string): void {
   window.history.replaceState(null, "", url);
 }
+
+/** Stubs fetch with a function of the parsed URL, for pages that ask one path several questions. */
+export function stubFetchBy(answer: (url: URL) => Reply | undefined): string[] {
+  const calls: string[] = [];
+  vi.stubGlobal("fetch", async (input: string) => {
+    calls.push(input);
+    const [status, body] = answer(new URL(input, "http://x")) ?? [404, { error: `no stub for ${input}` }];
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return new Response(text, { status, headers: { "Content-Type": typeof body === "string" ? "text/plain" : "application/json" } });
+  });
+  return calls;
+}

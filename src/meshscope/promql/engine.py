@@ -157,9 +157,14 @@ class _Evaluation:
         ctx = self.contexts.get(id(node), planning.SelectorContext())
         hints = SelectHints(start, end, grid.step_ms, range_ms, ctx.func, ctx.grouping, ctx.by, self.opts.lookback_ms)
         block = sort_by_labels(self.source.select(node.matchers, start, end, hints))
-        if len(block.timestamps) > self.opts.max_samples:
-            raise TooManySamples()
+        self._check_cells(len(block.timestamps))
+        self._check_cells(len(block) * grid.n)  # the (series, steps) arrays built from it
         return block
+
+    def _check_cells(self, cells: int) -> None:
+        """Refuse before allocating: dense per-step arrays cost memory even where series are absent."""
+        if self.live + cells > self.opts.max_samples:
+            raise TooManySamples()
 
     def _lookup(self, node: ast.VectorSelector, grid: Grid) -> tuple[StepVector, I64]:
         times = self._times(node.at, node.offset_ms, grid)
@@ -185,6 +190,7 @@ class _Evaluation:
             inner = StepVector.empty(0)
         else:
             inner_grid = Grid(first, last, step)
+            self._check_cells(inner_grid.n)
             inner_times, inner = inner_grid.times, self.vector(node.expr, inner_grid)
         return Windows.from_steps(inner, inner_times, ends, node.range_ms, grid.times)
 

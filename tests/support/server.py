@@ -29,6 +29,8 @@ class ServerProcess:
     http_port: int = field(default_factory=free_port)
     grpc_port: int = field(default_factory=free_port)
     otlp_port: int = field(default_factory=free_port)
+    syslog_port: int = field(default_factory=free_port)  # TCP and UDP
+    config: Path | None = None  # a YAML settings file (--config)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -43,16 +45,18 @@ class ServerProcess:
     def otlp_grpc_endpoint(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
-    def start(self, timeout: float = 60.0) -> "ServerProcess":
+    def start(self, timeout: float = 60.0) -> ServerProcess:
         env = dict(os.environ)
         env.setdefault("MESHSCOPE_INGEST__FLUSH_INTERVAL", "0.2")
+        env["MESHSCOPE_SYSLOG__TCP_PORT"] = env["MESHSCOPE_SYSLOG__UDP_PORT"] = str(self.syslog_port)
         env.update(self.env_overrides)
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "meshscope", "serve", "--data-dir", str(self.data_dir),
              "--http-port", str(self.http_port), "--otlp-grpc-port", str(self.grpc_port),
-             "--otlp-http-port", str(self.otlp_port), "--log-level", "warning"],
+             "--otlp-http-port", str(self.otlp_port), "--log-level", "warning",
+             *(["--config", str(self.config)] if self.config else [])],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         log.close()
         self.wait_ready(timeout)
@@ -65,9 +69,9 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.http_url}/ready", timeout=1).status_code == 200:
-                    if httpx.get(f"{self.otlp_http_url}/ready", timeout=1).status_code == 200:
-                        return
+                if (httpx.get(f"{self.http_url}/ready", timeout=1).status_code == 200
+                        and httpx.get(f"{self.otlp_http_url}/ready", timeout=1).status_code == 200):
+                    return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
@@ -95,7 +99,7 @@ class ServerProcess:
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
 
-    def restart(self) -> "ServerProcess":
+    def restart(self) -> ServerProcess:
         self.stop()
         return self.start()
 

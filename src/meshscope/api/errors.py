@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import math
 
-from meshscope.errors import (BadData, MeshscopeError, NotFound, PayloadTooLarge, QueryTimeout, Unavailable,
-                              UnsupportedMediaType)
+from meshscope.errors import (
+    BadData,
+    MeshscopeError,
+    NotFound,
+    PayloadTooLarge,
+    QueryTimeout,
+    Unavailable,
+    UnsupportedMediaType,
+)
 
 
 def http_status(exc: MeshscopeError) -> int:

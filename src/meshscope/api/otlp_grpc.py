@@ -8,8 +8,9 @@ INVALID_ARGUMENT (not retried), a full write path is UNAVAILABLE (retried with b
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent import futures
-from typing import Any, Callable
+from typing import Any
 
 import grpc
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse

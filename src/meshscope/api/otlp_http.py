@@ -9,6 +9,7 @@ The reply is sent only after the accepted rows are inserted.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
@@ -34,17 +35,17 @@ def _is_json(request: Request) -> bool:
     return request.headers.get("content-type", "").split(";")[0].strip().lower() not in PROTOBUF_TYPES
 
 
-def _reply(message: object, as_json: bool, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _reply(message: Any, as_json: bool, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if as_json:
-        body = json.dumps(json_format.MessageToDict(message)).encode()  # type: ignore[arg-type]
+        body = json.dumps(json_format.MessageToDict(message)).encode()
         return Response(body, status, headers, media_type="application/json")
-    return Response(message.SerializeToString(), status, headers,  # type: ignore[attr-defined]
+    return Response(message.SerializeToString(), status, headers,
                     media_type="application/x-protobuf")
 
 
 def success(request: DecodedRequest, as_json: bool) -> Response:
     cls, field = _RESPONSES[request.signal]
-    msg = cls()
+    msg: Any = cls()
     if request.rejected:
         setattr(msg.partial_success, field, request.rejected)
         msg.partial_success.error_message = request.reason

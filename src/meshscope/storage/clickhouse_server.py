@@ -54,7 +54,8 @@ class ClickHouseServerExecutor:
         return list(result.named_results())
 
     def arrow(self, sql: str, settings: Settings | None = None) -> pa.Table:
-        return self._call(self._client.query_arrow, sql, settings=dict(settings or {}))  # type: ignore[no-any-return]
+        table: pa.Table = self._call(self._client.query_arrow, sql, settings=dict(settings or {}))
+        return table
 
     def insert_from_file(self, sql: str, path: Path, fmt: str, structure: str,
                          settings: Settings | None = None) -> int:

@@ -8,8 +8,9 @@ receives the file's bytes as the data of ``input()``. Foreign errors become ours
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 

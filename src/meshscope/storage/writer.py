@@ -15,10 +15,10 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from meshscope.errors import BadData, MeshscopeError, Unavailable
 from meshscope.storage.dedup import DedupLog
@@ -162,7 +162,8 @@ class TableWriter:
 
     def _pop_batch(self) -> list[_Pending]:
         cap = self.limits.batch_max_rows
-        taken, rows = [], 0
+        taken: list[_Pending] = []
+        rows = 0
         while self._queue and (not taken or rows + self._queue[0].rows <= cap):
             item = self._queue.pop(0)
             taken.append(item)

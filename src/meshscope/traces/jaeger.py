@@ -38,7 +38,7 @@ def _span_tags(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _logs(row: dict[str, Any]) -> list[dict[str, Any]]:
     logs = []
-    for ts, name, attrs in zip(row["event_times"], row["event_names"], row["event_attributes"]):
+    for ts, name, attrs in zip(row["event_times"], row["event_names"], row["event_attributes"], strict=False):
         fields = [_tag("event", name)] + _tags(attrs)
         logs.append({"timestamp": int(ts) // 1000, "fields": fields})
     return logs
@@ -48,7 +48,7 @@ def _references(row: dict[str, Any]) -> list[dict[str, Any]]:
     refs = []
     if row["parent_span_id"]:
         refs.append({"refType": "CHILD_OF", "traceID": row["trace_id"], "spanID": row["parent_span_id"]})
-    for tid, sid in zip(row["link_trace_ids"], row["link_span_ids"]):
+    for tid, sid in zip(row["link_trace_ids"], row["link_span_ids"], strict=False):
         refs.append({"refType": "FOLLOWS_FROM", "traceID": tid, "spanID": sid})
     return refs
 

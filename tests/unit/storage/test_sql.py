@@ -1,9 +1,8 @@
-from meshscope.api.sql import wrap
-from meshscope.storage.sql import ident, quote, quote_list
-
 import pytest
 
+from meshscope.api.sql import wrap
 from meshscope.errors import BadData
+from meshscope.storage.sql import ident, quote, quote_list
 
 
 def test_quote_escapes() -> None:

@@ -8,9 +8,10 @@ nameless metrics) so the client hears about it in ``partial_success``.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Callable
+from enum import StrEnum
+from typing import Any
 
 from google.protobuf.message import DecodeError, Message
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
@@ -25,7 +26,7 @@ JSON_TYPES = ("application/json",)
 _ZERO_TRACE, _ZERO_SPAN = bytes(16), bytes(8)
 
 
-class Signal(str, Enum):
+class Signal(StrEnum):
     TRACES = "traces"
     LOGS = "logs"
     METRICS = "metrics"

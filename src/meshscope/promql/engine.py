@@ -20,7 +20,7 @@ from meshscope.promql.aggregations import aggregate
 from meshscope.promql.binary import evaluate as evaluate_binary
 from meshscope.promql.errors import BadQuery, EvaluationError, QueryTimeoutError, TooManySamples
 from meshscope.promql.functions import INSTANT_FUNCTIONS, CallInfo, absent_labels
-from meshscope.promql.labels import EMPTY, drop_name
+from meshscope.promql.labels import drop_name
 from meshscope.promql.overtime import OVER_TIME_FUNCTIONS
 from meshscope.promql.parse import parse_query
 from meshscope.promql.rate import RATE_FUNCTIONS
@@ -45,6 +45,9 @@ RANGE_FUNCTIONS = {**RATE_FUNCTIONS, **OVER_TIME_FUNCTIONS}
 
 @dataclass(frozen=True)
 class EngineOptions:
+    """Prometheus' defaults: ``--query.lookback-delta``, ``--query.max-samples``,
+    ``--query.timeout`` and the global evaluation interval (the step of ``[5m:]`` subqueries)."""
+
     lookback_ms: int = 300_000
     max_samples: int = 50_000_000
     timeout_s: float = 120.0
@@ -271,5 +274,3 @@ def _broadcast(value: Value, n: int) -> Value:
         return ScalarSteps(np.repeat(value.values, n))
     return value
 
-
-__all__ = ["EMPTY", "Engine", "EngineOptions"]

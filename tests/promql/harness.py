@@ -150,8 +150,8 @@ def _run_range(case: EvalCase, engine: Engine) -> None:
         raise
     assert not case.fail, f"{case.id}: expected an error, got {matrix}"
     times = list(range(start, end + 1, step))
-    got = {s.labels: dict(zip(s.timestamps.tolist(), s.values.tolist())) for s in matrix.series}
-    wanted = {labels or (): {t: v for t, v in zip(times, values) if v is not None}
+    got = {s.labels: dict(zip(s.timestamps.tolist(), s.values.tolist(), strict=True)) for s in matrix.series}
+    wanted = {labels or (): {t: v for t, v in zip(times, values, strict=True) if v is not None}
               for labels, values in case.expected}
     assert set(got) == set(wanted), f"{case.id}: series {sorted(got)} != expected {sorted(wanted)}"
     for labels, points in wanted.items():

@@ -74,7 +74,8 @@ QUERIES = [
     # edge cases and errors
     'rate(up[20s])', 'count(cpu > 0.5)', 'absent(cpu > 2)', 'vector(1) and on() (sum(up) > 5)', 'scalar(time())',
     'label_replace(up, "instance", "", "instance", ".*")', '{__name__=~"up|version"} + 1', 'changes(up[10m])',
-    'quantile_over_time(2, cpu[5m])', 'quantile(NaN, cpu)', 'quantile(-1, cpu)', 'histogram_quantile(NaN, latency_bucket)',
+    'quantile_over_time(2, cpu[5m])', 'quantile(NaN, cpu)', 'quantile(-1, cpu)',
+    'histogram_quantile(NaN, latency_bucket)',
     'holt_winters(cpu[5m], 1.5, 0.2)', 'topk(-1, cpu)', 'topk(2.9, cpu)', 'sort_desc(sum by (job) (cpu))',
     'time() - timestamp(up)', 'increase(up[1h] @ end())', 'rate(http_requests_total[5m] offset 1h @ 7000)',
     'absent_over_time(up{job="api",instance="9"}[10m])', 'last_over_time(cpu[5m] @ 1000)',
@@ -85,7 +86,8 @@ QUERIES = [
     'month(vector(1.7e9))', 'day_of_month(temp)', 'day_of_year(vector(time()))', 'round(cpu, 0.1)',
     'sgn(temp - temp)', 'timestamp(cpu @ 1000)', 'timestamp(rate(http_requests_total[5m]))',
     'label_join(up, "foo", "-", "job", "job")', 'sum by (__name__) ({__name__=~"cpu|up"})',
-    'count by (le) (latency_bucket)', 'vector(1) + on() group_left sum(cpu)', 'up > on(job) group_left sum by (job) (up)',
+    'count by (le) (latency_bucket)', 'vector(1) + on() group_left sum(cpu)',
+    'up > on(job) group_left sum by (job) (up)',
     'sum(rate(http_requests_total[5m])) by (job) / ignoring(job) group_left sum(rate(http_requests_total[5m]))',
     'bottomk(2, rate(http_requests_total[1m]))', 'min_over_time(rate(http_requests_total[1m])[5m:10s] offset 2m)',
     'idelta(up[3m])', 'delta(http_requests_total[30s])', 'count_over_time(cpu[30s] offset -30s)',
@@ -108,7 +110,7 @@ def _series() -> dict[tuple[tuple[str, str], ...], list[tuple[int, float]]]:
 
     def add(name: str, labels: dict[str, str], ts: np.ndarray, values: np.ndarray) -> None:
         key = tuple(sorted({"__name__": name, **labels}.items()))
-        out[key] = [(int(t), float(v)) for t, v in zip(ts, values)]
+        out[key] = [(int(t), float(v)) for t, v in zip(ts, values, strict=True)]
 
     def times(step: int = 15_000, start: int = 0, end: int = 2 * HOUR) -> np.ndarray:
         ts = np.arange(start, end, step) + rng.integers(0, 3_000, len(np.arange(start, end, step)))
@@ -161,7 +163,10 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[oracle.Prom
     prom.stop()
 
 
-def _ours(engine: Engine, expr: str, mode: tuple[int, ...]) -> tuple[str, list[tuple[object, list[tuple[int, float]]]]]:
+Answer = tuple[str, list[tuple[object, list[tuple[int, float]]]]]
+
+
+def _ours(engine: Engine, expr: str, mode: tuple[int, ...]) -> Answer:
     result = engine.instant(expr, mode[0]) if len(mode) == 1 else engine.range(expr, *mode)
     if isinstance(result, Scalar):
         return "scalar", [((), [(result.t_ms, result.value)])]
@@ -170,10 +175,11 @@ def _ours(engine: Engine, expr: str, mode: tuple[int, ...]) -> tuple[str, list[t
     if isinstance(result, Vector):
         return "vector", [(s.labels, [(s.t_ms, s.value)]) for s in result.samples]
     assert isinstance(result, Matrix)
-    return "matrix", [(s.labels, list(zip(s.timestamps.tolist(), s.values.tolist()))) for s in result.series]
+    return "matrix", [(s.labels, list(zip(s.timestamps.tolist(), s.values.tolist(), strict=True)))
+                      for s in result.series]
 
 
-def _theirs(prom: oracle.PrometheusOracle, expr: str, mode: tuple[int, ...]) -> tuple[str, list[tuple[object, list[tuple[int, float]]]]]:
+def _theirs(prom: oracle.PrometheusOracle, expr: str, mode: tuple[int, ...]) -> Answer:
     answer = prom.instant(expr, mode[0]) if len(mode) == 1 else prom.range(expr, *mode)
     if answer["status"] != "success":
         return "error", [(answer.get("errorType"), [])]
@@ -228,5 +234,5 @@ def test_matches_prometheus(both: tuple[oracle.PrometheusOracle, Engine], expr: 
     for labels, points in theirs.items():
         mine = ours[labels]
         assert [t for t, _ in mine] == [t for t, _ in points], f"{labels}: timestamps differ"
-        bad = [(t, a, b) for (t, a), (_, b) in zip(points, mine) if not almost_equal(a, b)]
+        bad = [(t, a, b) for (t, a), (_, b) in zip(points, mine, strict=True) if not almost_equal(a, b)]
         assert not bad, f"{labels}: (t, prometheus, ours) {bad[:5]}"

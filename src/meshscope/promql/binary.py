@@ -110,7 +110,7 @@ def vector_vector(node: ast.Binary, lhs: StepVector, rhs: StepVector) -> StepVec
     n = lhs.values.shape[1]
     if not pairs:
         return StepVector.empty(n)
-    mi, oi = (np.array(x, dtype=np.intp) for x in zip(*pairs))
+    mi, oi = (np.array(x, dtype=np.intp) for x in zip(*pairs, strict=True))
     left, right = (one.values[oi], many.values[mi]) if swap else (many.values[mi], one.values[oi])
     value, kept = _apply(node.op, left, right)
     present = many.present[mi] & one.present[oi]
@@ -151,7 +151,7 @@ def _check_one_side(one: StepVector, sigs: list[Labels], matching: ast.VectorMat
 def _check_matches(present: np.ndarray, sigs: list[Labels], labels: list[Labels],
                    matching: ast.VectorMatching) -> None:
     one_to_one = matching.card == "one-to-one"
-    keys = sigs if one_to_one else list(zip(sigs, labels))
+    keys = sigs if one_to_one else list(zip(sigs, labels, strict=True))
     index: dict[object, int] = {}
     ids = np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.intp)
     counts = np.zeros((len(index), present.shape[1]), dtype=np.int64)

@@ -36,8 +36,20 @@ from meshscope.promql import ast
 from meshscope.promql.errors import ParseError
 from meshscope.promql.matchers import LabelMatcher, MatchOp
 
-FUNCTIONS_2_42 = frozenset(["abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg_over_time", "ceil", "changes", "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "days_in_month", "day_of_month", "day_of_week", "day_of_year", "deg", "delta", "deriv", "exp", "floor", "histogram_count", "histogram_fraction", "histogram_quantile", "histogram_sum", "holt_winters", "hour", "idelta", "increase", "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2", "max_over_time", "min_over_time", "minute", "month", "pi", "predict_linear", "present_over_time", "quantile_over_time", "rad", "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort", "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time", "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year"])
-AGGREGATIONS_2_42 = frozenset(["sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"])
+FUNCTIONS_2_42 = frozenset({
+    "abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg_over_time",
+    "ceil", "changes", "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "days_in_month",
+    "day_of_month", "day_of_week", "day_of_year", "deg", "delta", "deriv", "exp", "floor", "histogram_count",
+    "histogram_fraction", "histogram_quantile", "histogram_sum", "holt_winters", "hour", "idelta", "increase",
+    "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2", "max_over_time",
+    "min_over_time", "minute", "month", "pi", "predict_linear", "present_over_time", "quantile_over_time", "rad",
+    "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort", "sort_desc", "sqrt", "stddev_over_time",
+    "stdvar_over_time", "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year"
+})
+AGGREGATIONS_2_42 = frozenset({
+    "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "quantile",
+    "count_values"
+})
 
 _SENTINEL_S = 250_000_000_000  # year 9892: fits datetime, and no real @ time is this late
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -38,7 +38,8 @@ def selector_contexts(root: ast.Expr) -> dict[int, SelectorContext]:
             if selector is not None:
                 grouping = agg.grouping if agg else ()
                 # walk() visits the aggregation before the call: keep the richer context
-                found.setdefault(id(selector), SelectorContext(node.func, grouping, agg is not None and not agg.without))
+                by = agg is not None and not agg.without
+                found.setdefault(id(selector), SelectorContext(node.func, grouping, by))
     return found
 
 

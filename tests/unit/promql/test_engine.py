@@ -27,7 +27,7 @@ def test_step_invariant_parts_equal_per_step_evaluation() -> None:
     eng = engine(DATA)
     pinned = eng.range("sum(rate(x[5m] @ 600)) + x", 300_000, 900_000, 60_000)
     for series in pinned.series:
-        for t, v in zip(series.timestamps.tolist(), series.values.tolist()):
+        for t, v in zip(series.timestamps.tolist(), series.values.tolist(), strict=True):
             instant = eng.instant("sum(rate(x[5m] @ 600)) + x", t)
             assert isinstance(instant, Vector)
             assert v in [s.value for s in instant.samples]

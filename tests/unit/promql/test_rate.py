@@ -57,7 +57,7 @@ def test_range_mode_matches_instant_mode_at_every_step() -> None:
     eng = engine({labels("x", job="a"): samples})
     matrix = eng.range("rate(x[1m])", 30_000, 200_000, 10_000)
     (series,) = matrix.series
-    for t, v in zip(series.timestamps.tolist(), series.values.tolist()):
+    for t, v in zip(series.timestamps.tolist(), series.values.tolist(), strict=True):
         instant = eng.instant("rate(x[1m])", t)
         assert isinstance(instant, Vector)
         assert instant.samples[0].value == pytest.approx(v)

@@ -75,7 +75,8 @@ def test_a_source_may_evaluate_a_whole_aggregation() -> None:
     class Pushing(MemorySource):
         def pushdown(self, expr: object, times: np.ndarray, lookback_ms: int) -> StepVector | None:
             if isinstance(expr, ast.Aggregate) and expr.op == "sum":
-                return StepVector([labels(job="pushed")], np.full((1, len(times)), 42.0), np.ones((1, len(times)), bool))
+                shape = (1, len(times))
+                return StepVector([labels(job="pushed")], np.full(shape, 42.0), np.ones(shape, bool))
             return None
 
     source = Pushing()

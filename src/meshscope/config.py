@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from meshscope.errors import ConfigError
 from meshscope.model.durations import parse_duration, parse_size
+from meshscope.scrape.config import ScrapeConfig
 
 ENV_PREFIX = "MESHSCOPE_"
 
@@ -96,6 +97,7 @@ class Settings(_Section):
     retention: RetentionSettings = RetentionSettings()
     ingest: IngestSettings = IngestSettings()
     log_level: str = "info"
+    scrape_configs: list[ScrapeConfig] = []  # Prometheus' scrape_configs, same keys
 
     @property
     def chdb_path(self) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 from meshscope.config import Settings
 from meshscope.decode.otlp.requests import DecodedRequest
 from meshscope.errors import Unavailable
+from meshscope.scrape.manager import ScrapeManager
 from meshscope.selfmetrics import GaugeCollector, SelfMetrics
 from meshscope.storage import migrate
 from meshscope.storage.dedup import DedupLog
@@ -33,6 +34,7 @@ class Meshscope:
         self.metrics = SelfMetrics()
         self.executor: Executor | None = None
         self.writers: dict[str, TableWriter] = {}
+        self.scrape: ScrapeManager | None = None
         self.ready = False
 
     def start(self) -> None:
@@ -50,6 +52,9 @@ class Meshscope:
                                              self.metrics.observe_insert)
         for writer in self.writers.values():
             writer.start()
+        self.scrape = ScrapeManager(s.scrape_configs, lambda stream, body, rows: self.submit_body(
+            stream, "metrics", "scrape", body, rows))
+        self.scrape.start()
         self._register_gauges()
         self.ready = True
 
@@ -118,6 +123,8 @@ class Meshscope:
     def stop(self) -> None:
         """Flush accepted data and close storage."""
         self.ready = False
+        if self.scrape is not None:
+            self.scrape.stop()
         for writer in self.writers.values():
             writer.stop()
         if self.writers:

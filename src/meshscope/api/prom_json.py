@@ -55,7 +55,8 @@ def result_json(value: QueryValue) -> str:
     if isinstance(value, Matrix):
         series = []
         for s in value.series:
-            points = ",".join(_point(int(t), float(v)) for t, v in zip(s.timestamps.tolist(), s.values.tolist()))
+            pairs = zip(s.timestamps.tolist(), s.values.tolist(), strict=True)
+            points = ",".join(_point(int(t), float(v)) for t, v in pairs)
             series.append(f'{{"metric":{_metric(s.labels)},"values":[{points}]}}')
         return f'{{"resultType":"matrix","result":[{",".join(series)}]}}'
     if isinstance(value, Scalar):

@@ -36,7 +36,8 @@ async def store(ms: Meshscope, decoded: remote_write.RemoteWriteBody, protocol: 
                          idempotency_key=key)
     futures += [fut] if fut else []
     try:
-        await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+        # shielded: a client that hangs up must not cancel a write the writer thread will resolve
+        await asyncio.shield(asyncio.gather(*(asyncio.wrap_future(f) for f in futures)))
     except BadData:
         reason = await run_in_threadpool(remote_write.explain, decoded.body)
         raise BadData(reason) from None

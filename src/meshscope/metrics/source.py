@@ -65,8 +65,8 @@ def _block(series: pa.Table, samples: pa.Table) -> SeriesBlock:
     fps = samples.column("fingerprint").to_numpy()
     starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
     offsets = np.append(starts, len(fps)).astype(np.int64)
-    by_fp = dict(zip(series.column("fingerprint").to_pylist(),
-                     zip(series.column("name").to_pylist(), series.column("lbls").to_pylist())))
+    names_labels = zip(series.column("name").to_pylist(), series.column("lbls").to_pylist(), strict=True)
+    by_fp = dict(zip(series.column("fingerprint").to_pylist(), names_labels, strict=True))
     labels = [to_labels(*by_fp[int(fp)]) for fp in fps[starts]]
     ts = samples.column("timestamp").to_numpy().astype(np.int64, copy=False)
     values = samples.column("value").to_numpy().astype(np.float64, copy=False)

@@ -7,6 +7,7 @@ scraper's samples as the same ``WriteRequest`` bodies remote_write senders produ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from meshscope.decode.proto_classes import TYPES, Field, message_classes
@@ -28,3 +29,26 @@ METRIC_TYPES = ("unknown", "counter", "gauge", "histogram", "gaugehistogram", "s
 _CLASSES = message_classes("meshscope.prompb", _MESSAGES)
 WriteRequest: Any = _CLASSES["WriteRequest"]
 TimeSeries: Any = _CLASSES["TimeSeries"]
+
+PromSample = tuple[dict[str, str], int, float]  # labels incl. __name__, ms, value
+PromExemplar = tuple[dict[str, str], dict[str, str], int, float]  # series labels, exemplar labels, ms, value
+
+
+def encode_write_request(samples: list[PromSample], exemplars: Sequence[PromExemplar] = ()) -> bytes:
+    """A ``WriteRequest`` holding one series per sample (labels sorted, as senders send them)."""
+    req = WriteRequest()
+    for labels, t_ms, value in samples:
+        ts = req.timeseries.add()
+        ts.labels.extend(_label_messages(labels))
+        ts.samples.add(value=value, timestamp=t_ms)
+    for labels, ex_labels, t_ms, value in exemplars:
+        ts = req.timeseries.add()
+        ts.labels.extend(_label_messages(labels))
+        ex = ts.exemplars.add(value=value, timestamp=t_ms)
+        ex.labels.extend(_label_messages(ex_labels))
+    return bytes(req.SerializeToString())
+
+
+def _label_messages(labels: dict[str, str]) -> list[Any]:
+    label_cls = _CLASSES["Label"]
+    return [label_cls(name=k, value=v) for k, v in sorted(labels.items())]

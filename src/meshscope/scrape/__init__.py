@@ -1,0 +1,1 @@
+"""Pull collection: Prometheus ``scrape_configs``, target discovery, relabeling and scrape loops."""

@@ -1,0 +1,103 @@
+"""From discovered target groups to scrape targets, as Prometheus' ``populateLabels`` does.
+
+Job defaults (``job``, ``__scheme__``, ``__metrics_path__``, ``__param_*``) are added, relabeling
+runs, ``instance`` defaults to the address (with the scheme's default port, as 2.42 adds it) and
+labels starting with ``__`` are removed from what gets stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from meshscope.scrape.config import ScrapeConfig
+from meshscope.scrape.relabel import relabel
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    targets: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    job: str
+    labels: tuple[tuple[str, str], ...]  # what every scraped series gets
+    discovered: tuple[tuple[str, str], ...]
+    url: str
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.url}|{self.labels}")
+
+    def offset(self, interval_s: float, seed: int = 0) -> float:
+        """Where in each interval this target is scraped: spread by a hash, stable across restarts."""
+        digest = int.from_bytes(hashlib.blake2b(self.key.encode(), digest_size=8).digest(), "big")
+        return ((digest ^ seed) % max(1, int(interval_s * 1e9))) / 1e9
+
+
+def _with_port(address: str, scheme: str) -> str:
+    host = address.rsplit("]", 1)[-1]
+    if ":" in host:
+        return address
+    return f"{address}:{443 if scheme == 'https' else 80}"
+
+
+def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str) -> dict[str, str]:
+    lb = {"job": cfg.job_name, "__scheme__": cfg.scheme, "__metrics_path__": cfg.metrics_path,
+          "__scrape_interval__": go_duration(cfg.scrape_interval),
+          "__scrape_timeout__": go_duration(cfg.scrape_timeout)}
+    for name, values in cfg.params.items():
+        if values:
+            lb[f"__param_{name}"] = values[0]
+    lb.update(dict(group.labels))
+    lb["__address__"] = address
+    return lb
+
+
+def build(cfg: ScrapeConfig, groups: list[TargetGroup]) -> tuple[list[Target], list[dict[str, str]]]:
+    """Active targets (deduplicated) and the discovered label sets relabeling dropped."""
+    active: dict[str, Target] = {}
+    dropped: list[dict[str, str]] = []
+    for group in groups:
+        for address in group.targets:
+            discovered = _discovered(cfg, group, address)
+            final = relabel(discovered, cfg.relabel_configs)
+            if final is None or not final.get("__address__"):
+                dropped.append(discovered)
+                continue
+            target = _target(cfg, discovered, final)
+            active.setdefault(target.key, target)
+    return list(active.values()), dropped
+
+
+def _target(cfg: ScrapeConfig, discovered: dict[str, str], lb: dict[str, str]) -> Target:
+    scheme = lb.get("__scheme__", cfg.scheme)
+    address = _with_port(lb["__address__"], scheme)
+    lb.setdefault("instance", address)
+    params = {k: list(v) for k, v in cfg.params.items()}
+    for name, value in lb.items():
+        if name.startswith("__param_"):
+            params[name[len("__param_"):]] = [value]
+    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+    url = f"{scheme}://{address}{lb.get('__metrics_path__', cfg.metrics_path)}" + (f"?{query}" if query else "")
+    public = tuple(sorted((k, v) for k, v in lb.items() if not k.startswith("__") and v != ""))
+    return Target(cfg.job_name, public, tuple(sorted(discovered.items())), url)
+
+
+def go_duration(seconds: float) -> str:
+    """Prometheus' duration text: ``1m``, ``15s``, ``1m30s``, ``500ms``."""
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    out = ""
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
+        if ms >= size:
+            out += f"{ms // size}{unit}"
+            ms %= size
+    return out
+
+

@@ -79,7 +79,8 @@ def _k_per_step(param: F64) -> np.ndarray:
     finite = np.isfinite(param)
     if (~finite | (np.abs(param) >= 2.0**63)).any():
         bad = param[~finite | (np.abs(param) >= 2.0**63)][0]
-        raise EvaluationError(f"Scalar value {bad:g} overflows int64")
+        raise EvaluationError(f"Scalar value {format_value(float(bad)) if math.isnan(bad) else f'{bad:g}'} "
+                              "overflows int64")
     return np.trunc(param).astype(np.int64)
 
 

@@ -178,7 +178,10 @@ class _Converter:
         }
 
     def convert(self, node: Any) -> ast.Expr:
-        return self.table[type(node)](node)
+        try:
+            return self.table[type(node)](node)
+        except (ValueError, OverflowError) as exc:  # e.g. reading `@ 1e100` back from the Rust side
+            raise ParseError(f"invalid value in query: {exc}", None, self.query) from None
 
     def fail(self, message: str, token: str) -> ParseError:
         pos = self.query.find(token)

@@ -73,6 +73,12 @@ def version() -> None:
 def _register_optional() -> None:
     """Commands owned by other modules; absent ones simply do not appear."""
     try:
+        from meshscope.cli.agent import agent_app
+    except ImportError:
+        pass
+    else:
+        app.add_typer(agent_app, name="agent")
+    try:
         from meshscope.cli.demo import demo
     except ImportError:
         return

@@ -1,0 +1,64 @@
+"""Log queries: SQL selects and filters, Python runs the rest of the pipeline, Loki streams out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from meshscope.errors import BadData
+from meshscope.logql import ast
+from meshscope.logql.context import QueryContext, entries_of, fetch
+from meshscope.logql.pipeline import Entry, compile_stages, run
+from meshscope.logql.sqlgen import COLUMNS, split_stages, time_sql, where_sql
+
+
+def check_limit(ctx: QueryContext, limit: int) -> None:
+    if limit > ctx.limits.max_entries:
+        raise BadData(f"max entries limit per query exceeded, limit > max_entries_limit "
+                      f"({limit} > {ctx.limits.max_entries})")
+    if limit < 0:
+        raise BadData("limit must be a positive value")
+
+
+def pipeline_entries(ctx: QueryContext, query: ast.LogQuery, where: str, backward: bool) -> Iterator[Entry]:
+    """Entries that pass the whole pipeline, in time order (``backward``: newest first)."""
+    _, rest = split_stages(query)
+    stages = compile_stages(rest)
+    for n, entry in enumerate(fetch(ctx, where, backward)):
+        if n % 2000 == 0:
+            ctx.check_time()
+        ctx.count_line(len(entry.line))
+        if run(stages, entry):
+            yield entry
+
+
+def select(ctx: QueryContext, query: ast.LogQuery, start_ns: int, end_ns: int, limit: int,
+           backward: bool) -> list[Entry]:
+    """Up to ``limit`` entries in ``[start, end)``, newest first when ``backward``."""
+    check_limit(ctx, limit)
+    where = where_sql(query, time_sql(start_ns, end_ns))
+    if limit == 0:
+        return []
+    if query.line_filters_only:
+        table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs WHERE {where} "
+                          f"ORDER BY timestamp {'DESC' if backward else 'ASC'} LIMIT {int(limit)}")
+        out = list(entries_of(table))
+        for e in out:
+            ctx.count_line(len(e.line))
+    else:
+        out = []
+        for entry in pipeline_entries(ctx, query, where, backward):
+            out.append(entry)
+            if len(out) >= limit:
+                break
+    ctx.stats.entries = len(out)
+    return out
+
+
+def streams(entries: list[Entry]) -> list[dict[str, Any]]:
+    """Loki's ``streams`` result: entries grouped by their labels, order of arrival kept."""
+    grouped: dict[tuple[tuple[str, str], ...], list[list[str]]] = {}
+    for e in entries:
+        key = tuple(sorted(e.labels.items()))
+        grouped.setdefault(key, []).append([str(e.ts), e.line])
+    return [{"stream": dict(key), "values": values} for key, values in sorted(grouped.items())]

@@ -1,0 +1,153 @@
+"""Range aggregations (``count_over_time``, ``rate``, ``*_over_time`` with ``unwrap``) → a Matrix.
+
+Counting functions over selector + line-filter queries run entirely in ClickHouse: lines are
+counted per stream in buckets of ``gcd(step, range)`` and windows are sums of whole buckets, so
+the result equals the per-line evaluation. Everything else fetches lines, runs the pipeline in
+Python and reduces each window with numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from meshscope.errors import ExecutionError
+from meshscope.logql import metric_ast as m
+from meshscope.logql.context import QueryContext
+from meshscope.logql.logs_eval import pipeline_entries
+from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
+from meshscope.logql.series import Grid, Labels, Matrix, labels_key
+from meshscope.logql.sqlgen import time_sql, where_sql
+from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
+from meshscope.logql.windows import bucket_windows, over_time
+
+COUNTING = ("count_over_time", "rate", "bytes_over_time", "bytes_rate", "absent_over_time")
+MAX_BUCKETS = 200_000
+
+_CONVERT: dict[str, Callable[[str], float]] = {"": parse_number, "bytes": lambda v: float(parse_bytes(v)),
+            "duration": lambda v: parse_go_duration(v) / 1e9, "duration_seconds": lambda v: parse_go_duration(v) / 1e9}
+
+
+def evaluate_range(ctx: QueryContext, node: m.RangeAggregation, grid: Grid) -> Matrix:
+    ends = grid.times - node.offset_ns
+    if node.op in COUNTING and node.query.line_filters_only:
+        g = math.gcd(grid.step_ns or node.range_ns, node.range_ns)
+        buckets = node.range_ns // g + (grid.size - 1) * ((grid.step_ns or node.range_ns) // g)
+        if buckets <= MAX_BUCKETS:
+            counts = _sql_counts(ctx, node, grid, g, buckets)
+            return _finish(node, grid, counts)
+    samples = _python_samples(ctx, node, int(ends[0]) - node.range_ns, int(ends[-1]))
+    result = Matrix(grid)
+    for labels, (ts, values) in samples.items():
+        result.series[labels] = over_time(_python_op(node.op), ts, values, ends, node.range_ns, node.param)
+    return _absent(node, result) if node.op == "absent_over_time" else result
+
+
+def _python_op(op: str) -> str:
+    return "count_over_time" if op == "absent_over_time" else op
+
+
+def _finish(node: m.RangeAggregation, grid: Grid, windows: dict[Labels, np.ndarray]) -> Matrix:
+    result = Matrix(grid)
+    range_s = node.range_ns / 1e9
+    for labels, values in windows.items():
+        scaled = values / range_s if node.op in ("rate", "bytes_rate") else values
+        result.series[labels] = np.where(values > 0, scaled, np.nan)
+    return _absent(node, result) if node.op == "absent_over_time" else result
+
+
+def _absent(node: m.RangeAggregation, found: Matrix) -> Matrix:
+    """1 at the steps where no stream had a line; labels from the selector's equality matchers."""
+    present = np.zeros(found.grid.size, dtype=bool)
+    for values in found.series.values():
+        present |= ~np.isnan(values)
+    labels = labels_key({mt.name: mt.value for mt in node.query.matchers if mt.op == "="})
+    return Matrix(found.grid, {labels: np.where(present, np.nan, 1.0)})
+
+
+def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int,
+                buckets: int) -> dict[Labels, np.ndarray]:
+    base = grid.start_ns - node.offset_ns - node.range_ns
+    last = base + buckets * g
+    where = where_sql(node.query, time_sql(base, last, left_open=True, right_closed=True))
+    measure = "sum(length(body))" if node.op.startswith("bytes") else "count()"
+    table = ctx.arrow(f"SELECT labels, intDiv(toUnixTimestamp64Nano(timestamp) - {base} + {g - 1}, {g}) AS b, "
+                      f"{measure} AS v, count() AS n FROM {ctx.db}.logs WHERE {where} GROUP BY labels, b")
+    per_series: dict[Labels, np.ndarray] = {}
+    if table.num_rows == 0:
+        return {}
+    step_buckets = (grid.step_ns or node.range_ns) // g
+    lines = table.column("n").to_numpy()
+    ctx.stats.lines += int(lines.sum())
+    for labels, b, v in zip(table.column("labels").to_pylist(), table.column("b").to_pylist(),
+                            table.column("v").to_pylist(), strict=True):
+        key = labels_key(dict(labels))
+        arr = per_series.get(key)
+        if arr is None:
+            arr = per_series[key] = np.zeros(buckets)
+        arr[int(b) - 1] += float(v)
+    if len(per_series) > ctx.limits.max_series:
+        raise ExecutionError(f"maximum of series ({ctx.limits.max_series}) reached for a single query")
+    return {k: bucket_windows(arr, grid.size, step_buckets, node.range_ns // g) for k, arr in per_series.items()}
+
+
+def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int,
+                    hi: int) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+    where = where_sql(node.query, time_sql(lo, hi, left_open=True, right_closed=True))
+    extract = _extractor(node)
+    collected: dict[Labels, tuple[list[int], list[float]]] = {}
+    for entry in pipeline_entries(ctx, node.query, where, backward=False):
+        sample = extract(entry)
+        if sample is None:
+            continue
+        labels, value = sample
+        ts_list, values = collected.setdefault(labels, ([], []))
+        ts_list.append(entry.ts)
+        values.append(value)
+        if len(collected) > ctx.limits.max_series:
+            raise ExecutionError(f"maximum of series ({ctx.limits.max_series}) reached for a single query")
+    return {k: (np.asarray(t, dtype=np.int64), np.asarray(v, dtype=float)) for k, (t, v) in collected.items()}
+
+
+def _group(node: m.RangeAggregation, labels: dict[str, str]) -> Labels:
+    if node.grouping is None:
+        return labels_key(labels)
+    names = set(node.grouping.labels)
+    if node.grouping.without:
+        return labels_key({k: v for k, v in labels.items() if k not in names})
+    return labels_key({k: v for k, v in labels.items() if k in names})
+
+
+def _extractor(node: m.RangeAggregation) -> Callable[[Entry], tuple[Labels, float] | None]:
+    if node.unwrap is None:
+        by_bytes = node.op.startswith("bytes")
+        return lambda e: (_group(node, e.labels), float(len(e.line.encode()) if by_bytes else 1.0))
+    unwrap = node.unwrap
+    convert = _CONVERT[unwrap.conversion]
+    post = compile_stages(unwrap.post_filters)
+
+    def extract(e: Entry) -> tuple[Labels, float] | None:
+        raw = e.get(unwrap.label)
+        if not raw:
+            return None  # lines without the label are skipped, as in Loki
+        value = 0.0
+        try:
+            value = convert(raw)
+        except ValueError as exc:
+            e.set_error("SampleExtractionErr", str(exc))
+        e.labels.pop(unwrap.label, None)
+        if not run(post, e):
+            return None
+        if ERROR in e.labels:
+            e.labels.pop(ERROR_DETAILS, None)
+            raise ExecutionError(f"pipeline error: '{e.labels[ERROR]}' for series: '{_selector(e.labels)}'. "
+                                 "Use a label filter to intentionally skip this error. "
+                                 f"(e.g | __error__!=\"{e.labels[ERROR]}\")")
+        return _group(node, e.labels), value
+    return extract
+
+
+def _selector(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"

@@ -1,0 +1,91 @@
+"""Stream selectors and line filters as ClickHouse SQL conditions over the ``logs`` table.
+
+``|= "text"`` keeps Loki's substring meaning with ``position()``; when the literal contains whole
+tokens (bounded by separators inside the literal) ``hasAllTokens`` is added in front so the text
+index on ``body`` skips granules first. A bare word cannot use the index: ``|= "err"`` must match
+``errors`` too, and the index only knows whole tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from meshscope.logql import ast
+from meshscope.storage.sql import quote
+
+_TOKEN = re.compile(r"[a-zA-Z0-9]+")
+COLUMNS = ("toUnixTimestamp64Nano(timestamp) AS ts, labels, body, attributes, trace_id, span_id, "
+           "severity_text")
+
+
+def _separator(ch: str) -> bool:
+    return ch.isascii() and not ch.isalnum()
+
+
+def whole_tokens(literal: str) -> list[str]:
+    """Lower-cased tokens of ``literal`` that every line containing it has as whole tokens."""
+    out = []
+    for m in _TOKEN.finditer(literal):
+        s, e = m.start(), m.end()
+        if s > 0 and e < len(literal) and _separator(literal[s - 1]) and _separator(literal[e]):
+            out.append(m.group().lower())
+    return list(dict.fromkeys(out))
+
+
+def _anchored(pattern: str) -> str:
+    return quote(f"^(?:{pattern})$")
+
+
+def _matcher(m: ast.Matcher) -> str:
+    column = "service_name" if m.name == "service_name" else f"labels[{quote(m.name)}]"
+    if m.op == "=":
+        return f"{column} = {quote(m.value)}"
+    if m.op == "!=":
+        return f"{column} != {quote(m.value)}"
+    test = f"match({column}, {_anchored(m.value)})"
+    return test if m.op == "=~" else f"NOT {test}"
+
+
+def _contains(pattern: str) -> str:
+    if not pattern:
+        return "1"
+    check = f"position(body, {quote(pattern)}) > 0"
+    tokens = whole_tokens(pattern)
+    if tokens:
+        return f"(hasAllTokens(body, [{', '.join(quote(t) for t in tokens)}]) AND {check})"
+    return check
+
+
+def line_filter_sql(f: ast.LineFilter) -> str:
+    if f.op == "|=":
+        parts = [_contains(p) for p in f.patterns]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if f.op == "!=":
+        return " AND ".join(f"position(body, {quote(p)}) = 0" for p in f.patterns)
+    parts = [f"match(body, {quote(p)})" for p in f.patterns]
+    matched = parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    return matched if f.op == "|~" else f"NOT {matched}"
+
+
+def split_stages(query: ast.LogQuery) -> tuple[list[ast.LineFilter], tuple[ast.Stage, ...]]:
+    """Leading line filters (SQL can run them) and the rest of the pipeline (Python runs it)."""
+    sql: list[ast.LineFilter] = []
+    for i, stage in enumerate(query.stages):
+        if not isinstance(stage, ast.LineFilter):
+            return sql, query.stages[i:]
+        sql.append(stage)
+    return sql, ()
+
+
+def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: bool = False) -> str:
+    lo = ">" if left_open else ">="
+    hi = "<=" if right_closed else "<"
+    return (f"timestamp {lo} fromUnixTimestamp64Nano(toInt64({int(start_ns)})) AND "
+            f"timestamp {hi} fromUnixTimestamp64Nano(toInt64({int(end_ns)}))")
+
+
+def where_sql(query: ast.LogQuery, time_condition: str) -> str:
+    """The WHERE clause: selector, time range and the leading line filters."""
+    filters, _ = split_stages(query)
+    parts = [_matcher(m) for m in query.matchers] + [time_condition] + [line_filter_sql(f) for f in filters]
+    return " AND ".join(parts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,17 +20,6 @@ from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.e2e
 
-# Without the background-networking flags Chromium floods the closed network with refused connections.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 GATEWAY, ORDERS, PAYMENTS = "shop-gateway", "shop-orders", "shop-payments"
 
 # (depth, span name) in waterfall order: children by start time.
@@ -43,19 +31,6 @@ EXPECTED_WATERFALL = [
     (3, "charge card"),
     (1, "render page"),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: apt-get install -y --no-install-recommends chromium")
-    return {
-        **browser_type_launch_args,
-        "executable_path": executable,
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-    }
 
 
 @dataclass

@@ -1,4 +1,4 @@
-// The Metrics explorer's state in the URL: queries (`q`, repeated, A, B, …), graph or table, step.
+// The Metrics explorer's state in the URL (at /explore): queries (`q`, repeated, A, B, …), graph or table, step.
 import { buildHref, type ParamValues } from "../lib/router";
 import { parseStep } from "../lib/steps";
 
@@ -13,6 +13,12 @@ export interface MetricsState {
 
 export const MAX_QUERIES = 8;
 
+/**
+ * The explorer's path. Not `/metrics`: the server answers that path with its own Prometheus exposition, and
+ * every path starting with it is API, so a reload or a bookmark would never reach the UI.
+ */
+export const EXPLORE_PATH = "/explore";
+
 export function queryLetter(index: number): string {
   return String.fromCharCode(65 + index);
 }
@@ -26,9 +32,9 @@ export function readMetricsState(params: URLSearchParams): MetricsState {
   };
 }
 
-/** `/metrics?q=…&q=…&tab=table&step=30s` plus the range parameters. */
+/** `/explore?q=…&q=…&tab=table&step=30s` plus the range parameters. */
 export function metricsHref(state: MetricsState, range: ParamValues): string {
-  const base = buildHref("/metrics", { ...range, tab: state.tab === "graph" ? null : state.tab, step: state.step.trim() });
+  const base = buildHref(EXPLORE_PATH, { ...range, tab: state.tab === "graph" ? null : state.tab, step: state.step.trim() });
   const url = new URL(base, "http://x");
   for (const query of state.queries) if (query.trim()) url.searchParams.append("q", query.trim());
   return url.pathname + url.search;

@@ -15,7 +15,7 @@ it("sends / to the traces page and keeps the time range across sections", async 
   await screen.findByTestId("trace-search-form");
   expect(window.location.pathname).toBe("/traces");
   const metrics = screen.getByRole("link", { name: "Metrics" });
-  expect(metrics.getAttribute("href")).toBe("/metrics?from=now-6h&to=now");
+  expect(metrics.getAttribute("href")).toBe("/explore?from=now-6h&to=now");
   fireEvent.click(metrics);
   expect(await screen.findByTestId("page-metrics")).toBeTruthy();
   expect(screen.getByTestId("time-range-button").textContent).toContain("Last 6 hours");
@@ -60,4 +60,11 @@ it("opens a trace by id from the header", async () => {
   fireEvent.submit(input);
   expect(window.location.pathname + window.location.search).toBe("/traces/abc123?from=now-5m&to=now");
   expect((await screen.findByTestId("error-banner")).textContent).toContain("trace not found");
+});
+
+it("moves an in-app link to /metrics to the explorer, keeping its query", async () => {
+  openUrl("/metrics?q=up&from=now-5m&to=now");
+  render(<App />);
+  expect(await screen.findByTestId("page-metrics")).toBeTruthy();
+  expect(window.location.pathname + window.location.search).toBe("/explore?q=up&from=now-5m&to=now");
 });

@@ -2,7 +2,7 @@
 import { Suspense, useEffect } from "react";
 import { Link, navigate, useLocation } from "../lib/router";
 import { ErrorBanner, ErrorBoundary } from "./ErrorBanner";
-import { HOME, matchRoute, SECTIONS } from "./routes";
+import { ALIASES, HOME, matchRoute, SECTIONS } from "./routes";
 import { TimeProvider, useTime } from "./time";
 import { TimeRangePicker } from "./TimeRangePicker";
 import { TraceIdLookup } from "./TraceIdLookup";
@@ -39,7 +39,8 @@ export function App() {
   const { pathname, params } = useLocation();
   const search = params.toString();
   useEffect(() => {
-    if (pathname === "/") navigate(search ? `${HOME}?${search}` : HOME, { replace: true });
+    const target = ALIASES[pathname];
+    if (target) navigate(search ? `${target}?${search}` : target, { replace: true });
   }, [pathname, search]);
   const match = matchRoute(pathname);
   const Page = match.page;
@@ -51,7 +52,7 @@ export function App() {
         <main className="page">
           <ErrorBoundary resetKey={pathname}>
             <Suspense fallback={<div className="loading">Loading…</div>}>
-              {Page ? <Page /> : pathname !== "/" && <ErrorBanner title="Not found" message={`no page at ${pathname}`} />}
+              {Page ? <Page /> : !ALIASES[pathname] && <ErrorBanner title="Not found" message={`no page at ${pathname}`} />}
             </Suspense>
           </ErrorBoundary>
         </main>

@@ -18,7 +18,7 @@ export const SECTIONS: Section[] = [
   { path: "/service-map", label: "Service map", page: placeholder("service-map") },
   { path: "/traces", label: "Traces", page: lazy(() => import("../traces/SearchPage")) },
   { path: "/logs", label: "Logs", page: lazy(() => import("../logs/LogsPage")) },
-  { path: "/metrics", label: "Metrics", page: lazy(() => import("../metrics/MetricsPage")) },
+  { path: "/explore", label: "Metrics", page: lazy(() => import("../metrics/MetricsPage")) },
   { path: "/alerts", label: "Alerts", page: placeholder("alerts") },
   { path: "/dashboards", label: "Dashboards", page: placeholder("dashboards") },
 ];
@@ -26,6 +26,9 @@ export const SECTIONS: Section[] = [
 export const TraceViewPage = lazy(() => import("../traces/TraceViewPage"));
 
 export const HOME = "/traces";
+
+/** Paths the UI moves elsewhere when it gets there by a link inside the app (the server owns `/metrics`). */
+export const ALIASES: Record<string, string> = { "/": HOME, "/metrics": "/explore" };
 
 export interface Match {
   page: ComponentType | null;

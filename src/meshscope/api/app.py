@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 import meshscope
 from meshscope.api import jaeger, otlp_http, sql, trace_search
 from meshscope.api import prometheus, remote_write
+from meshscope.api import loki_query
 from meshscope.api.errors import http_status
 from meshscope.api.ui import mount_ui
 from meshscope.errors import MeshscopeError
@@ -39,6 +40,7 @@ def _common(app: FastAPI, ms: Meshscope) -> None:
 # Routers of the main port, in order; a new API family adds its module's ``router`` here.
 MAIN_ROUTERS = [jaeger.router, trace_search.router, sql.router, otlp_http.router]
 MAIN_ROUTERS += [remote_write.router, prometheus.router]  # Prometheus metrics doors
+MAIN_ROUTERS += [loki_query.router]  # LogQL and Loki's query API
 
 
 def create_app(ms: Meshscope) -> FastAPI:

@@ -121,3 +121,32 @@ def as_points(result: dict[str, object]) -> Iterable[tuple[Labels, list[tuple[in
         labels = tuple(sorted(item["metric"].items()))
         pairs = item["values"] if "values" in item else [item["value"]]
         yield labels, [(round(float(t) * 1000), parse_float(v)) for t, v in pairs]
+
+
+Answer = tuple[str, list[tuple[object, list[tuple[int, float]]]]]
+
+
+def same_answer(kind: str, expected: list[tuple[object, list[tuple[int, float]]]], got_kind: str,
+                got: list[tuple[object, list[tuple[int, float]]]], ordered: bool) -> str | None:
+    """None when two answers agree (errors agree with errors), else what differs."""
+    from promql.harness import almost_equal
+
+    if kind == "error" or got_kind == "error":
+        if kind == got_kind:
+            return None
+        return f"Prometheus: {kind} {expected[:2]}, ours: {got_kind} {got[:2]}"
+    if kind != got_kind:
+        return f"result type {got_kind}, Prometheus {kind}"
+    if ordered and [lb for lb, _ in got] != [lb for lb, _ in expected]:
+        return "order differs"
+    theirs, ours = dict(expected), dict(got)
+    if set(ours) != set(theirs):
+        return f"series differ: only ours {set(ours) - set(theirs)}, only theirs {set(theirs) - set(ours)}"
+    for labels, points in theirs.items():
+        mine = ours[labels]
+        if [t for t, _ in mine] != [t for t, _ in points]:
+            return f"{labels}: timestamps differ: ours {[t for t, _ in mine][:8]}, theirs {[t for t, _ in points][:8]}"
+        bad = [(t, a, b) for (t, a), (_, b) in zip(points, mine, strict=True) if not almost_equal(a, b)]
+        if bad:
+            return f"{labels}: (t, prometheus, ours) {bad[:5]}"
+    return None

@@ -142,7 +142,9 @@ def _variance(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     cols = np.arange(values.shape[1])
     shift = values[np.minimum(first, len(values) - 1), cols]
     group_of_row = np.repeat(np.arange(len(g.starts)), np.diff(np.r_[g.starts, len(values)]))
-    dev = np.where(present, values - shift[group_of_row], 0.0)
+    # The first sample of a group only seeds the mean (as in Prometheus), so one Inf alone gives 0.
+    seed = row == first[group_of_row]
+    dev = np.where(present & ~seed, values - shift[group_of_row], 0.0)
     mean = np.add.reduceat(dev, g.starts, axis=0) / np.maximum(count, 1)
     squares = np.where(present, (dev - mean[group_of_row]) ** 2, 0.0)
     return np.add.reduceat(squares, g.starts, axis=0) / np.maximum(count, 1), count > 0

@@ -14,7 +14,7 @@ import numpy as np
 from meshscope.promql import ast
 from meshscope.promql.errors import EvaluationError
 from meshscope.promql.labels import METRIC_NAME, Labels, drop, drop_name, format_labels, get, keep, with_label
-from meshscope.promql.values import ScalarSteps, StepVector, merge_duplicates
+from meshscope.promql.values import ScalarSteps, StepVector, merge_duplicates, steps_without_samples
 
 Operand = StepVector | ScalarSteps
 ARITHMETIC: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -102,7 +102,9 @@ def vector_vector(node: ast.Binary, lhs: StepVector, rhs: StepVector) -> StepVec
     many, one = (rhs, lhs) if swap else (lhs, rhs)
     sig = _signature(matching)
     many_sig, one_sig = [sig(lb) for lb in many.labels], [sig(lb) for lb in one.labels]
-    _check_one_side(one, one_sig, matching, "left" if swap else "right")
+    # Prometheus skips a step where either side is empty, duplicates or not.
+    active = ~steps_without_samples(lhs.present) & ~steps_without_samples(rhs.present)
+    _check_one_side(one, one_sig, active, "left" if swap else "right")
     by_sig: dict[Labels, list[int]] = {}
     for j, s in enumerate(one_sig):
         by_sig.setdefault(s, []).append(j)
@@ -131,7 +133,7 @@ def _result_labels(many: Labels, one: Labels, node: ast.Binary, matching: ast.Ve
     return out
 
 
-def _check_one_side(one: StepVector, sigs: list[Labels], matching: ast.VectorMatching, side: str) -> None:
+def _check_one_side(one: StepVector, sigs: list[Labels], active: np.ndarray, side: str) -> None:
     rows: dict[Labels, list[int]] = {}
     for j, s in enumerate(sigs):
         rows.setdefault(s, []).append(j)
@@ -139,7 +141,7 @@ def _check_one_side(one: StepVector, sigs: list[Labels], matching: ast.VectorMat
         if len(members) < 2:
             continue
         both = one.present[members]
-        clash = np.flatnonzero(both.sum(axis=0) > 1)
+        clash = np.flatnonzero((both.sum(axis=0) > 1) & active)
         if len(clash):
             first, second = [members[k] for k in np.flatnonzero(both[:, clash[0]])[:2]]
             raise EvaluationError(

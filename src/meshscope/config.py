@@ -89,6 +89,34 @@ class IngestSettings(_Section):
         return parse_size(v)
 
 
+class SyslogSettings(_Section):
+    """syslog listeners (RFC 5424 and 3164): TCP with octet-counted or newline framing, and UDP."""
+
+    enabled: bool = True
+    host: str = "0.0.0.0"
+    tcp_port: int = Field(5514, ge=0, le=65535)
+    udp_port: int = Field(5514, ge=0, le=65535)
+
+
+class LogsSettings(_Section):
+    """The log doors (Loki push, Elasticsearch bulk, JSON lines, syslog)."""
+
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_line_bytes: int = 1024 * 1024
+    service_fields: list[str] = []
+    es_id_window: int = Field(200_000, ge=0)
+
+    @field_validator("max_body_bytes", "max_line_bytes", mode="before")
+    @classmethod
+    def _size(cls, v: Any) -> int:
+        return parse_size(v)
+
+    @field_validator("service_fields", mode="before")
+    @classmethod
+    def _list(cls, v: Any) -> Any:
+        return [p.strip() for p in v.split(",") if p.strip()] if isinstance(v, str) else v
+
+
 class Settings(_Section):
     data_dir: Path = Path("./data")
     http: HttpSettings = HttpSettings()
@@ -96,6 +124,8 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     ingest: IngestSettings = IngestSettings()
+    syslog: SyslogSettings = SyslogSettings()
+    logs: LogsSettings = LogsSettings()
     log_level: str = "info"
     scrape_configs: list[ScrapeConfig] = []  # Prometheus' scrape_configs, same keys
 

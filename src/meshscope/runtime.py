@@ -17,6 +17,7 @@ import uvicorn
 from meshscope.api.app import create_app, create_otlp_app
 from meshscope.api.otlp_grpc import start_grpc
 from meshscope.config import Settings
+from meshscope.ingest.syslog_server import SyslogListener
 from meshscope.server import Meshscope
 
 log = logging.getLogger("meshscope")
@@ -72,6 +73,9 @@ async def _serve(ms: Meshscope, settings: Settings, on_ready: Callable[[Meshscop
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
+    syslog = SyslogListener(ms, settings) if settings.syslog.enabled else None
+    if syslog is not None:
+        await syslog.start()
     tasks = [asyncio.create_task(_serve_one(s)) for s in servers]
     while not all(s.started for s in servers):
         if any(t.done() for t in tasks):
@@ -82,6 +86,8 @@ async def _serve(ms: Meshscope, settings: Settings, on_ready: Callable[[Meshscop
         if on_ready:
             on_ready(ms)
     await asyncio.gather(*tasks, return_exceptions=True)
+    if syslog is not None:
+        await syslog.stop()
     failed = [s for s in servers if not s.started]
     if failed:
         raise SystemExit(f"could not open HTTP port(s): {', '.join(str(s.config.port) for s in failed)}")

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 import meshscope
 from meshscope.api import jaeger, otlp_http, sql, trace_search
+from meshscope.api import elasticsearch, es_handshake, jsonlines, loki_push
 from meshscope.api import prometheus, remote_write
 from meshscope.api import loki_query
 from meshscope.api.errors import http_status
@@ -41,6 +42,7 @@ def _common(app: FastAPI, ms: Meshscope) -> None:
 MAIN_ROUTERS = [jaeger.router, trace_search.router, sql.router, otlp_http.router]
 MAIN_ROUTERS += [remote_write.router, prometheus.router]  # Prometheus metrics doors
 MAIN_ROUTERS += [loki_query.router]  # LogQL and Loki's query API
+MAIN_ROUTERS += [loki_push.router, jsonlines.router, elasticsearch.router, es_handshake.router]  # log doors
 
 
 def create_app(ms: Meshscope) -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from meshscope.storage import otlp_sql
+from meshscope.storage import log_rows, otlp_sql
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ def write_streams(db: str) -> dict[str, InsertSpec]:
     streams = {f"otlp_{signal}": spec for signal, spec in otlp_specs(db).items()}
     from meshscope.storage.metric_streams import metric_streams  # noqa: PLC0415 - it imports InsertSpec
     streams.update(metric_streams(db))
+    streams["logs"] = InsertSpec("logs", log_rows.insert_sql(db), log_rows.STRUCTURE, "JSONEachRow",
+                                 log_rows.SETTINGS)  # Loki, Elasticsearch, syslog, JSON lines
     return streams
 
 

@@ -1,0 +1,1 @@
+"""Long-lived ingest pieces that are neither pure decoders nor HTTP handlers (listeners, id sets)."""

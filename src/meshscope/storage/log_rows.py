@@ -1,0 +1,42 @@
+"""Log lines from the non-OTLP doors as the write path's queued bodies, and the INSERT that stores them.
+
+A body is JSONEachRow with one row per *stream* (service, labels) whose per-line values are
+arrays; ClickHouse's ARRAY JOIN turns them into ``logs`` rows. Encoding a Loki stream of
+thousands of lines is then one ``json.dumps`` of lists (C speed) rather than a dict per line,
+which is what keeps Loki push above 100k lines/s in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from meshscope.model.log_streams import StreamRows, group_records
+from meshscope.model.logs import LogRecord
+
+STRUCTURE = ("service_name String, labels Map(String, String), observed UInt64, ts Array(UInt64), "
+             "body Array(String), attributes Array(Map(String, String)), trace_id Array(String), "
+             "span_id Array(String), trace_flags Array(UInt8), severity_text Array(String), "
+             "severity_number Array(UInt8)")
+# Lone surrogates (valid JSON escapes, invalid text) are kept as written instead of failing the batch.
+SETTINGS: dict[str, str | int] = {"input_format_json_throw_on_bad_escape_sequence": 0}
+
+
+def insert_sql(db: str) -> str:
+    return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
+    severity_number, service_name, labels, body, attributes)
+SELECT fromUnixTimestamp64Nano(toInt64(e.1)), fromUnixTimestamp64Nano(toInt64(observed)), e.4, e.5, e.6, e.7, e.8,
+    service_name, labels, e.2, e.3
+FROM {{source}} ARRAY JOIN arrayZip(ts, body, attributes, trace_id, span_id, trace_flags, severity_text,
+    severity_number) AS e"""
+
+
+def encode(streams: Iterable[StreamRows]) -> bytes:
+    """The queued body: one JSON line per non-empty stream."""
+    return "".join(json.dumps(s.row(), separators=(",", ":")) + "\n" for s in streams if len(s)).encode()
+
+
+def encode_records(records: Iterable[LogRecord]) -> tuple[bytes, int]:
+    """Body and line count for records of any streams."""
+    streams = group_records(records)
+    return encode(streams), sum(len(s) for s in streams)

@@ -125,6 +125,9 @@ def test_spooled_batch_is_replayed_once_after_a_crash(executor: Executor, tmp_pa
     crashed._write_spool(batch_id, [item])  # as if the crash came after the insert, before cleanup
     assert restarted.recover() == 1
     assert span_count(executor, service) == 7
+    indexed = executor.rows(f"SELECT sum(span_count) AS n FROM {executor.database}.trace_index "
+                            f"WHERE has(services, '{service}')")
+    assert int(indexed[0]["n"]) == 7  # the derived table was not fed twice either
     restarted.dedup.close()
 
 

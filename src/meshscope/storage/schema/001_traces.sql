@@ -64,7 +64,7 @@ ENGINE = ${engine_prefix}AggregatingMergeTree${engine_args}
 PARTITION BY toDate(start)
 ORDER BY trace_id
 TTL toDateTime(start) + toIntervalSecond(${ttl_traces})
-SETTINGS ttl_only_drop_parts = 1;
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ${on_cluster} TO ${db}.trace_index AS
 SELECT

@@ -174,6 +174,11 @@ def test_python_path_equals_sql_path(setup: tuple[LogQLEngine, int]) -> None:
         sql = matrix(setup, f'count_over_time({{env="prod"}}[{rng}])', step=step)
         python = matrix(setup, f'count_over_time({{env="prod"}} | decolorize [{rng}])', step=step)
         assert sql == python and sql
+    grouped = matrix(setup, 'sum without (env) (count_over_time({env=~".+"}[90s]))')
+    assert grouped == matrix(setup, 'sum without (env) (count_over_time({env=~".+"} | decolorize [90s]))')
+    assert grouped[(("service_name", "api"),)] == series_of(API, 90, STEPS)
+    parsed = matrix(setup, 'sum by (level) (count_over_time({service_name="api"} | logfmt [1m]))')
+    assert sum(v for series in parsed.values() for v in series.values()) == 29
 
 
 def test_bytes_and_offset(setup: tuple[LogQLEngine, int]) -> None:

@@ -6,7 +6,7 @@ Metric expressions are evaluated by dispatching on node type; each node gives a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import singledispatch
 from typing import Any
 
@@ -50,9 +50,18 @@ def _range(node: m.RangeAggregation, ctx: QueryContext, grid: Grid) -> Value:
     return evaluate_range(ctx, node, grid)
 
 
+# Range functions whose per-group value is the sum of the per-series values: ``sum by`` over
+# them may group lines before counting (far fewer series when parsers add unique labels).
+_SUMMABLE = ("count_over_time", "rate", "bytes_over_time", "bytes_rate", "sum_over_time")
+
+
 @evaluate.register
 def _vector_agg(node: m.VectorAggregation, ctx: QueryContext, grid: Grid) -> Value:
-    return aggregate(node, to_matrix(evaluate(node.expr, ctx, grid), grid))
+    inner = node.expr
+    if (node.op == "sum" and isinstance(inner, m.RangeAggregation) and inner.op in _SUMMABLE
+            and inner.grouping is None):
+        inner = replace(inner, grouping=node.grouping or m.Grouping(False, ()))
+    return aggregate(node, to_matrix(evaluate(inner, ctx, grid), grid))
 
 
 @evaluate.register

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from meshscope.logql import ast
@@ -16,7 +17,7 @@ from meshscope.logql.cursor import go_regex
 from meshscope.logql.pattern import compile_pattern
 
 _BAD_KEY_CHARS = re.compile(r"[^a-zA-Z0-9_]")
-_LOGFMT = re.compile(r'\s*([^\s=]*)(=("(?:[^"\\]|\\.)*"|[^\s"]*))?')
+_LOGFMT = re.compile(r'\s*([^\s=]*)(=?)("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _PATH = re.compile(r'\.?([a-zA-Z_][a-zA-Z0-9_\-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
 
 Extract = Callable[[str], dict[str, str]]
@@ -28,6 +29,7 @@ class ParseFailure(Exception):
         self.error, self.details = error, details
 
 
+@lru_cache(maxsize=4096)
 def sanitize(key: str) -> str:
     key = _BAD_KEY_CHARS.sub("_", key)
     return "_" + key if key[:1].isdigit() else key
@@ -98,30 +100,27 @@ def unpack_parser(_: ast.UnpackParser) -> Extract:
     return extract
 
 
-def _logfmt_value(raw: str) -> str:
-    if raw.startswith('"'):
-        return str(json.loads(raw))
-    return raw
-
-
 def logfmt_parser(stage: ast.LogfmtParser) -> Extract:
     wanted = {path: name for name, path in stage.params}
+    strict, keep_empty = stage.strict, stage.keep_empty
 
     def extract(line: str) -> dict[str, str]:
         out: dict[str, str] = {}
-        for m in _LOGFMT.finditer(line):
-            key, has_value, raw = m.group(1), m.group(2), m.group(3) or ""
+        for key, has_value, raw in _LOGFMT.findall(line):
             if not key:
-                if has_value and stage.strict:
-                    raise ParseFailure("LogfmtParserErr", f"logfmt syntax error at pos {m.start() + 1}: unexpected '='")
+                if has_value and strict:
+                    raise ParseFailure("LogfmtParserErr", "logfmt syntax error: unexpected '='")
                 continue
-            try:
-                value = _logfmt_value(raw)
-            except ValueError:
-                if stage.strict:
-                    raise ParseFailure("LogfmtParserErr", f"logfmt syntax error: bad quoted value for {key}") from None
-                continue
-            if value or stage.keep_empty:
+            value = raw
+            if raw[:1] == '"':
+                try:
+                    value = str(json.loads(raw))
+                except ValueError:
+                    if strict:
+                        raise ParseFailure("LogfmtParserErr",
+                                           f"logfmt syntax error: bad quoted value for {key}") from None
+                    continue
+            if value or keep_empty:
                 out[sanitize(key)] = value
         if wanted:
             return {wanted[k]: v for k, v in out.items() if k in wanted}

@@ -22,6 +22,7 @@ from meshscope.logql.series import Grid, Labels, Matrix, labels_key
 from meshscope.logql.sqlgen import time_sql, where_sql
 from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
 from meshscope.logql.windows import bucket_windows, over_time
+from meshscope.storage.sql import quote
 
 COUNTING = ("count_over_time", "rate", "bytes_over_time", "bytes_rate", "absent_over_time")
 MAX_BUCKETS = 200_000
@@ -73,17 +74,18 @@ def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int,
     last = base + buckets * g
     where = where_sql(node.query, time_sql(base, last, left_open=True, right_closed=True))
     measure = "sum(length(body))" if node.op.startswith("bytes") else "count()"
-    table = ctx.arrow(f"SELECT labels, intDiv(toUnixTimestamp64Nano(timestamp) - {base} + {g - 1}, {g}) AS b, "
-                      f"{measure} AS v, count() AS n FROM {ctx.db}.logs WHERE {where} GROUP BY labels, b")
+    table = ctx.arrow(f"SELECT {_labels_sql(node.grouping)} AS series_labels, "
+                      f"intDiv(toUnixTimestamp64Nano(timestamp) - {base} + {g - 1}, {g}) AS b, "
+                      f"{measure} AS v, count() AS n FROM {ctx.db}.logs WHERE {where} GROUP BY series_labels, b")
     per_series: dict[Labels, np.ndarray] = {}
     if table.num_rows == 0:
         return {}
     step_buckets = (grid.step_ns or node.range_ns) // g
     lines = table.column("n").to_numpy()
     ctx.stats.lines += int(lines.sum())
-    for labels, b, v in zip(table.column("labels").to_pylist(), table.column("b").to_pylist(),
+    for labels, b, v in zip(table.column("series_labels").to_pylist(), table.column("b").to_pylist(),
                             table.column("v").to_pylist(), strict=True):
-        key = labels_key(dict(labels))
+        key = _series_key(node.grouping, labels)
         arr = per_series.get(key)
         if arr is None:
             arr = per_series[key] = np.zeros(buckets)
@@ -91,6 +93,25 @@ def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int,
     if len(per_series) > ctx.limits.max_series:
         raise ExecutionError(f"maximum of series ({ctx.limits.max_series}) reached for a single query")
     return {k: bucket_windows(arr, grid.size, step_buckets, node.range_ns // g) for k, arr in per_series.items()}
+
+
+def _labels_sql(grouping: m.Grouping | None) -> str:
+    """The series labels, narrowed in SQL when an enclosing ``sum by/without`` was pushed down.
+
+    ``by`` selects an array of values (much cheaper to group than a map; empty means absent)."""
+    if grouping is None:
+        return "labels"
+    names = "[" + ", ".join(quote(n) for n in grouping.labels) + "]"
+    if grouping.without:
+        return f"mapFilter((k, v) -> NOT has({names}, k), labels)"
+    values = ["toString(service_name)" if n == "service_name" else f"labels[{quote(n)}]" for n in grouping.labels]
+    return "[" + ", ".join(values) + "]"
+
+
+def _series_key(grouping: m.Grouping | None, value: object) -> Labels:
+    if grouping is not None and not grouping.without:
+        return labels_key({n: v for n, v in zip(grouping.labels, value, strict=True) if v})  # type: ignore[call-overload]
+    return labels_key(dict(value))  # type: ignore[call-overload]
 
 
 def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int,

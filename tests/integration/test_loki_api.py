@@ -193,3 +193,19 @@ def test_tail_rejects_a_bad_query(meshscope_server: ServerProcess) -> None:
     with connect(url, open_timeout=10) as ws, pytest.raises(Exception) as info:
         ws.recv(timeout=10)
     assert "parse error" in str(info.value)
+
+
+def test_categorized_labels_for_grafana(fed: tuple[ServerProcess, Telemetry, str, str]) -> None:
+    server, _, service, trace_id = fed
+    r = httpx.get(f"{server.http_url}{V1}/query_range", timeout=30,
+                  headers={"X-Loki-Response-Encoding-Flags": "categorize-labels"},
+                  params={"query": f'{{service_name="{service}"}} |= "declined" | logfmt', **window()})
+    data = r.json()["data"]
+    assert data["encodingFlags"] == ["categorize-labels"]
+    [stream] = data["result"]
+    assert "order" not in stream["stream"] and stream["stream"]["service_name"] == service
+    [[_, line, extra]] = stream["values"]
+    assert line == "payment declined order=1 amount=12.50"
+    assert extra["parsed"] == {"order": "1", "amount": "12.50"}
+    assert extra["structuredMetadata"]["trace_id"] == trace_id
+    assert extra["structuredMetadata"]["detected_level"] == "error"

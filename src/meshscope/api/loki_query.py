@@ -52,11 +52,16 @@ async def _answer(work: Callable[[], Any], wrap: bool = True) -> JSONResponse:
     return JSONResponse({"status": "success", "data": data} if wrap else data)
 
 
-def _query_range(engine: LogQLEngine, q: Params) -> dict[str, Any]:
+def _query_range(engine: LogQLEngine, q: Params, categorize: bool) -> dict[str, Any]:
     start, end = p.time_range(q, QUERY_LOOKBACK_NS)
     step = p.parse_step("step", q.get("step"), p.default_step_ns(start, end))
     return engine.query_range(RangeQuery(p.required(q, "query"), start, end, step, p.parse_limit(q),
-                                         p.parse_backward(q)))
+                                         p.parse_backward(q), categorize))
+
+
+def _categorize(request: Request) -> bool:
+    flags = request.headers.get("X-Loki-Response-Encoding-Flags", "")
+    return "categorize-labels" in [f.strip() for f in flags.split(",")]
 
 
 def _query(engine: LogQLEngine, q: Params) -> dict[str, Any]:
@@ -87,7 +92,7 @@ def router(ms: Meshscope) -> APIRouter:
     @r.api_route(f"{V1}/query_range", methods=["GET", "POST"], summary="LogQL over a time range")
     async def query_range(request: Request) -> JSONResponse:
         q = await _params(request)
-        return await _answer(lambda: _query_range(engine(), q))
+        return await _answer(lambda: _query_range(engine(), q, _categorize(request)))
 
     @r.api_route(f"{V1}/query", methods=["GET", "POST"], summary="LogQL metric query at one time")
     async def query(request: Request) -> JSONResponse:

@@ -98,6 +98,16 @@ class QueryContext:
                           "time range or the stream selector, or add line filters before parsers")
 
 
+_LEVELS = {"warning": "warn", "fatal": "critical", "crit": "critical", "err": "error", "information": "info",
+           "notice": "info", "emerg": "critical", "alert": "critical", "dbg": "debug"}
+
+
+def detected_level(severity: str) -> str:
+    """Loki's ``detected_level`` words (trace, debug, info, warn, error, critical) for a severity text."""
+    word = severity.strip().lower().rstrip("0123456789")
+    return _LEVELS.get(word, word)
+
+
 def entries_of(table: pa.Table) -> Iterator[Entry]:
     """Pipeline entries of fetched rows (structured metadata: attributes, trace and span ids)."""
     if table.num_rows == 0:
@@ -114,6 +124,7 @@ def entries_of(table: pa.Table) -> Iterator[Entry]:
             meta["span_id"] = span_id
         if severity:
             meta.setdefault("severity_text", severity)
+            meta.setdefault("detected_level", detected_level(severity))
         yield Entry(int(ts), body, lbls, meta, frozenset(lbls))
 
 

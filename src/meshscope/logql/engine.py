@@ -38,6 +38,7 @@ class RangeQuery:
     step_ns: int
     limit: int = 100
     backward: bool = True
+    categorize_labels: bool = False
 
 
 @singledispatch
@@ -96,7 +97,11 @@ class LogQLEngine:
         ctx = self.context()
         if isinstance(expr, LogQuery):
             entries = select(ctx, expr, q.start_ns, q.end_ns, q.limit, q.backward)
-            return {"resultType": "streams", "result": streams(entries), "stats": ctx.stats.summary()}
+            data = {"resultType": "streams", "result": streams(entries, q.categorize_labels),
+                    "stats": ctx.stats.summary()}
+            if q.categorize_labels:
+                data["encodingFlags"] = ["categorize-labels"]
+            return data
         if q.step_ns <= 0:
             raise BadData("zero or negative query resolution step widths are not accepted. Try a positive integer")
         if (q.end_ns - q.start_ns) // q.step_ns + 1 > self.limits.max_points:

@@ -55,10 +55,19 @@ def select(ctx: QueryContext, query: ast.LogQuery, start_ns: int, end_ns: int, l
     return out
 
 
-def streams(entries: list[Entry]) -> list[dict[str, Any]]:
-    """Loki's ``streams`` result: entries grouped by their labels, order of arrival kept."""
-    grouped: dict[tuple[tuple[str, str], ...], list[list[str]]] = {}
+def streams(entries: list[Entry], categorize: bool = False) -> list[dict[str, Any]]:
+    """Loki's ``streams`` result: entries grouped by their labels, order of arrival kept.
+
+    ``categorize`` is Loki's ``categorize-labels`` encoding (asked for by Grafana): streams keep
+    only stream labels and each value carries its structured metadata and parsed labels."""
+    grouped: dict[tuple[tuple[str, str], ...], list[list[Any]]] = {}
     for e in entries:
-        key = tuple(sorted(e.labels.items()))
-        grouped.setdefault(key, []).append([str(e.ts), e.line])
+        if not categorize:
+            grouped.setdefault(tuple(sorted(e.labels.items())), []).append([str(e.ts), e.line])
+            continue
+        stream = {k: v for k, v in e.labels.items() if k in e.stream_keys}
+        parsed = {k: v for k, v in e.labels.items() if k not in e.stream_keys}
+        extra = {name: part for name, part in (("structuredMetadata", e.meta), ("parsed", parsed)) if part}
+        value: list[Any] = [str(e.ts), e.line, extra] if extra else [str(e.ts), e.line]
+        grouped.setdefault(tuple(sorted(stream.items())), []).append(value)
     return [{"stream": dict(key), "values": values} for key, values in sorted(grouped.items())]

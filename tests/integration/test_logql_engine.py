@@ -181,6 +181,23 @@ def test_python_path_equals_sql_path(setup: tuple[LogQLEngine, int]) -> None:
     assert sum(v for series in parsed.values() for v in series.values()) == 29
 
 
+def test_grouping_by_structured_metadata(setup: tuple[LogQLEngine, int]) -> None:
+    """Grafana's volume query: ``detected_level`` comes from the severity; ``drop __error__`` keeps SQL."""
+    q = 'sum by (level, detected_level) (count_over_time({env=~".+"} | drop __error__ [5m]))'
+    sql = matrix(setup, q, start=300, end=300)
+    assert sql == matrix(setup, q.replace("| drop", "| decolorize | drop"), start=300, end=300)
+    in_window = [corp.LEVELS[i % 5] for i in range(1, 30)]
+    assert sql == {
+        (("detected_level", "info"),): {300: float(in_window.count("info"))},
+        (("detected_level", "warn"),): {300: float(in_window.count("warn"))},
+        (("detected_level", "error"),): {300: float(in_window.count("error"))},
+        (): {300: 30.0},  # web and worker lines have no severity
+    }
+    by_trace = matrix(setup, 'sum by (trace_id) (count_over_time({service_name="api"} |= "request 7 " [5m]))',
+                      start=300, end=300)
+    assert by_trace == {(("trace_id", f"{7:032x}"),): {300: 1.0}}
+
+
 def test_bytes_and_offset(setup: tuple[LogQLEngine, int]) -> None:
     got = matrix(setup, 'bytes_over_time({service_name="worker"}[5m])', start=300, end=300)
     assert got == {

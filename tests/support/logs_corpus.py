@@ -15,6 +15,7 @@ from meshscope.storage.sql import quote
 
 LEVELS = ["info", "info", "warn", "error", "info"]
 STATUS = {"info": 200, "warn": 404, "error": 500}
+SEVERITY = {"info": 9, "warn": 13, "error": 17}
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Line:
     body: str
     attributes: dict[str, str] = field(default_factory=dict)
     trace_id: str = ""
+    severity: int = 0  # OpenTelemetry severity number (api lines have one, as OTLP lines do)
 
 
 def api_lines() -> list[Line]:
@@ -39,6 +41,7 @@ def api_lines() -> list[Line]:
                 f'took={i * 10}ms size={i * 100}B msg="request {i} done"',
                 {"request.id": f"r{i}"},
                 trace_id=f"{i:032x}",
+                severity=SEVERITY[level],
             )
         )
     return out
@@ -92,9 +95,9 @@ def load(ex: Executor, base: int) -> None:
         attrs = ", ".join(f"{quote(k)}, {quote(v)}" for k, v in line.attributes.items())
         rows.append(
             f"(fromUnixTimestamp64Nano(toInt64({ts})), {quote(line.labels['service_name'])}, map({labels}), "
-            f"{quote(line.body)}, map({attrs}), {quote(line.trace_id)})"
+            f"{quote(line.body)}, map({attrs}), {quote(line.trace_id)}, {line.severity})"
         )
     ex.command(
-        f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body, attributes, trace_id) "
+        f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body, attributes, trace_id, severity_number) "
         f"VALUES {', '.join(rows)}"
     )

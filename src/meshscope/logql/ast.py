@@ -209,8 +209,3 @@ class LogQuery:
     def __str__(self) -> str:
         selector = "{" + ", ".join(str(m) for m in self.matchers) + "}"
         return " ".join([selector, *(str(s) for s in self.stages)])
-
-    @property
-    def line_filters_only(self) -> bool:
-        """True when SQL alone can answer the query (no stage needs Python)."""
-        return all(isinstance(s, LineFilter) for s in self.stages)

@@ -98,14 +98,12 @@ class QueryContext:
                           "time range or the stream selector, or add line filters before parsers")
 
 
-_LEVELS = {"warning": "warn", "fatal": "critical", "crit": "critical", "err": "error", "information": "info",
-           "notice": "info", "emerg": "critical", "alert": "critical", "dbg": "debug"}
+_DETECTED = ((21, "critical"), (17, "error"), (13, "warn"), (9, "info"), (5, "debug"), (1, "trace"))
 
 
-def detected_level(severity: str) -> str:
-    """Loki's ``detected_level`` words (trace, debug, info, warn, error, critical) for a severity text."""
-    word = severity.strip().lower().rstrip("0123456789")
-    return _LEVELS.get(word, word)
+def detected_level(severity_number: int) -> str:
+    """Loki's ``detected_level`` word for a normalised severity number ('' when unknown)."""
+    return next((word for floor, word in _DETECTED if severity_number >= floor), "")
 
 
 def entries_of(table: pa.Table) -> Iterator[Entry]:
@@ -113,9 +111,9 @@ def entries_of(table: pa.Table) -> Iterator[Entry]:
     if table.num_rows == 0:
         return
     cols = {name: table.column(name).to_pylist() for name in table.column_names}
-    for ts, labels, body, attrs, trace_id, span_id, severity in zip(
+    for ts, labels, body, attrs, trace_id, span_id, severity, number in zip(
             cols["ts"], cols["labels"], cols["body"], cols["attributes"], cols["trace_id"], cols["span_id"],
-            cols["severity_text"], strict=True):
+            cols["severity_text"], cols["severity_number"], strict=True):
         lbls = dict(labels)
         meta = {sanitize(k): v for k, v in attrs} if attrs else {}
         if trace_id:
@@ -124,7 +122,8 @@ def entries_of(table: pa.Table) -> Iterator[Entry]:
             meta["span_id"] = span_id
         if severity:
             meta.setdefault("severity_text", severity)
-            meta.setdefault("detected_level", detected_level(severity))
+        if number:
+            meta.setdefault("detected_level", detected_level(number))
         yield Entry(int(ts), body, lbls, meta, frozenset(lbls))
 
 

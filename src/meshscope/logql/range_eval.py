@@ -19,7 +19,7 @@ from meshscope.logql.context import QueryContext
 from meshscope.logql.logs_eval import pipeline_entries
 from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
 from meshscope.logql.series import Grid, Labels, Matrix, labels_key
-from meshscope.logql.sqlgen import time_sql, where_sql
+from meshscope.logql.sqlgen import label_sql, sql_only, time_sql, where_sql
 from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
 from meshscope.logql.windows import bucket_windows, over_time
 from meshscope.storage.sql import quote
@@ -33,7 +33,7 @@ _CONVERT: dict[str, Callable[[str], float]] = {"": parse_number, "bytes": lambda
 
 def evaluate_range(ctx: QueryContext, node: m.RangeAggregation, grid: Grid) -> Matrix:
     ends = grid.times - node.offset_ns
-    if node.op in COUNTING and node.query.line_filters_only:
+    if node.op in COUNTING and sql_only(node.query):
         g = math.gcd(grid.step_ns or node.range_ns, node.range_ns)
         buckets = node.range_ns // g + (grid.size - 1) * ((grid.step_ns or node.range_ns) // g)
         if buckets <= MAX_BUCKETS:
@@ -104,8 +104,7 @@ def _labels_sql(grouping: m.Grouping | None) -> str:
     names = "[" + ", ".join(quote(n) for n in grouping.labels) + "]"
     if grouping.without:
         return f"mapFilter((k, v) -> NOT has({names}, k), labels)"
-    values = ["toString(service_name)" if n == "service_name" else f"labels[{quote(n)}]" for n in grouping.labels]
-    return "[" + ", ".join(values) + "]"
+    return "[" + ", ".join(label_sql(n) for n in grouping.labels) + "]"
 
 
 def _series_key(grouping: m.Grouping | None, value: object) -> Labels:
@@ -132,19 +131,21 @@ def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int,
     return {k: (np.asarray(t, dtype=np.int64), np.asarray(v, dtype=float)) for k, (t, v) in collected.items()}
 
 
-def _group(node: m.RangeAggregation, labels: dict[str, str]) -> Labels:
+def _group(node: m.RangeAggregation, e: Entry) -> Labels:
+    """Series labels of a line; ``by`` may name structured metadata too (``detected_level``)."""
     if node.grouping is None:
-        return labels_key(labels)
-    names = set(node.grouping.labels)
+        return labels_key(e.labels)
+    names = node.grouping.labels
     if node.grouping.without:
-        return labels_key({k: v for k, v in labels.items() if k not in names})
-    return labels_key({k: v for k, v in labels.items() if k in names})
+        return labels_key({k: v for k, v in e.labels.items() if k not in names})
+    found = {n: e.get(n) for n in names}
+    return labels_key({k: v for k, v in found.items() if v})
 
 
 def _extractor(node: m.RangeAggregation) -> Callable[[Entry], tuple[Labels, float] | None]:
     if node.unwrap is None:
         by_bytes = node.op.startswith("bytes")
-        return lambda e: (_group(node, e.labels), float(len(e.line.encode()) if by_bytes else 1.0))
+        return lambda e: (_group(node, e), float(len(e.line.encode()) if by_bytes else 1.0))
     unwrap = node.unwrap
     convert = _CONVERT[unwrap.conversion]
     post = compile_stages(unwrap.post_filters)
@@ -166,7 +167,7 @@ def _extractor(node: m.RangeAggregation) -> Callable[[Entry], tuple[Labels, floa
             raise ExecutionError(f"pipeline error: '{e.labels[ERROR]}' for series: '{_selector(e.labels)}'. "
                                  "Use a label filter to intentionally skip this error. "
                                  f"(e.g | __error__!=\"{e.labels[ERROR]}\")")
-        return _group(node, e.labels), value
+        return _group(node, e), value
     return extract
 
 

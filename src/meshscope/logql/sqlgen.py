@@ -15,7 +15,7 @@ from meshscope.storage.sql import quote
 
 _TOKEN = re.compile(r"[a-zA-Z0-9]+")
 COLUMNS = ("toUnixTimestamp64Nano(timestamp) AS ts, labels, body, attributes, trace_id, span_id, "
-           "severity_text")
+           "severity_text, severity_number")
 
 
 def _separator(ch: str) -> bool:
@@ -67,14 +67,45 @@ def line_filter_sql(f: ast.LineFilter) -> str:
     return matched if f.op == "|~" else f"NOT {matched}"
 
 
+_ERROR_LABELS = ("__error__", "__error_details__")
+
+
+def _drops_only_errors(stage: ast.Stage) -> bool:
+    """``| drop __error__`` before any parser: nothing can have set an error yet (Grafana adds it)."""
+    return isinstance(stage, ast.DropKeep) and not stage.keep and all(
+        (item if isinstance(item, str) else item.name) in _ERROR_LABELS for item in stage.items)
+
+
 def split_stages(query: ast.LogQuery) -> tuple[list[ast.LineFilter], tuple[ast.Stage, ...]]:
     """Leading line filters (SQL can run them) and the rest of the pipeline (Python runs it)."""
     sql: list[ast.LineFilter] = []
     for i, stage in enumerate(query.stages):
-        if not isinstance(stage, ast.LineFilter):
+        if isinstance(stage, ast.LineFilter):
+            sql.append(stage)
+        elif not _drops_only_errors(stage):
             return sql, query.stages[i:]
-        sql.append(stage)
     return sql, ()
+
+
+def sql_only(query: ast.LogQuery) -> bool:
+    """True when SQL alone answers the query (no stage needs Python)."""
+    return not split_stages(query)[1]
+
+
+def label_sql(name: str) -> str:
+    """A label's value per row: stream label, else structured metadata (as the Python pipeline reads it)."""
+    special = {"service_name": "toString(service_name)", "trace_id": "trace_id", "span_id": "span_id",
+               "severity_text": "toString(severity_text)", "detected_level": DETECTED_LEVEL_SQL}
+    fallback = special.get(name, f"attributes[{quote(name)}]")
+    if name == "service_name":
+        return fallback
+    return f"if(mapContains(labels, {quote(name)}), labels[{quote(name)}], {fallback})"
+
+
+# Loki's detected_level words from the normalised severity number (0: unknown → no label).
+DETECTED_LEVEL_SQL = ("multiIf(severity_number >= 21, 'critical', severity_number >= 17, 'error', "
+                      "severity_number >= 13, 'warn', severity_number >= 9, 'info', severity_number >= 5, "
+                      "'debug', severity_number >= 1, 'trace', '')")
 
 
 def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: bool = False) -> str:

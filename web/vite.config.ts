@@ -11,10 +11,11 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 600,
   },
-  server: { proxy: { "/api": backend } },
+  server: { proxy: { "/api": backend, "/loki": { target: backend, ws: true } } },
   test: {
     environment: "happy-dom",
     include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test/setup.ts"],
     pool: "threads",
     maxWorkers: 2,
   },

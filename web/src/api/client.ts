@@ -46,10 +46,19 @@ function parseJson(text: string): unknown {
 }
 
 /** GETs a URL and returns its JSON; throws ApiError with the server's message on failure. */
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+export function getJson<T>(url: string, signal?: AbortSignal, headers?: Record<string, string>): Promise<T> {
+  return requestJson<T>(url, { signal, headers });
+}
+
+/** POSTs a text body (e.g. a SQL statement) and returns the JSON reply, with errors as getJson reports them. */
+export function postText<T>(url: string, body: string, signal?: AbortSignal): Promise<T> {
+  return requestJson<T>(url, { method: "POST", body, signal, headers: { "Content-Type": "text/plain" } });
+}
+
+async function requestJson<T>(url: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+    response = await fetch(url, { ...init, headers: { Accept: "application/json", ...init.headers } });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(`cannot reach the meshscope server: ${(error as Error).message}`, 0);

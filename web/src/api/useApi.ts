@@ -19,7 +19,7 @@ const pathOf = (url: string | null) => url?.split("?")[0] ?? null;
  * the previous answer stays if it came from the same path (a refresh or new search parameters), so
  * results do not flicker; an answer for another path (another trace) is not shown.
  */
-export function useApi<T>(url: string | null, reloadKey: unknown = 0): ApiState<T> {
+export function useApi<T>(url: string | null, reloadKey: unknown = 0, headers?: Record<string, string>): ApiState<T> {
   const [state, setState] = useState<Loaded<T>>({ url, data: null, error: null, loading: url !== null });
 
   useEffect(() => {
@@ -29,14 +29,14 @@ export function useApi<T>(url: string | null, reloadKey: unknown = 0): ApiState<
     }
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
-    getJson<T>(url, controller.signal).then(
+    getJson<T>(url, controller.signal, headers).then(
       (data) => setState({ url, data, error: null, loading: false }),
       (error: Error) => {
         if (error.name !== "AbortError") setState({ url, data: null, error: error.message, loading: false });
       },
     );
     return () => controller.abort();
-  }, [url, reloadKey]);
+  }, [url, reloadKey]); // eslint-disable-line react-hooks/exhaustive-deps -- headers are constant per caller
 
   if (pathOf(state.url) !== pathOf(url)) return { data: null, error: null, loading: url !== null };
   return state;

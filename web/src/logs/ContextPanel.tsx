@@ -1,9 +1,9 @@
 // Lines before and after one hit in the same stream: two queries on the hit's stream selector around its time.
 import { useState } from "react";
-import type { QueryResponse } from "./loki";
-import { addNs, linesFromStreams, queryRangeUrl, type LabelSet, type LogLine } from "./loki";
 import { useApi } from "../api/useApi";
 import { ErrorBanner } from "../shell/ErrorBanner";
+import { addNs, CATEGORIZE_LABELS, linesFromStreams, queryRangeUrl, type LabelSet, type LogLine, type QueryResponse } from "./loki";
+import { useStoredFields } from "./enrich";
 import { streamSelector } from "./logql";
 import { LogRow } from "./LogRow";
 
@@ -35,14 +35,15 @@ export function ContextPanel({ hit, indexedLabels, onClose }: Props) {
   const [expanded, setExpanded] = useState("");
   const selector = contextSelector(hit.labels, indexedLabels);
   const urls = contextUrls(hit, selector, count);
-  const before = useApi<QueryResponse>(urls.before);
-  const after = useApi<QueryResponse>(urls.after);
+  const before = useApi<QueryResponse>(urls.before, 0, CATEGORIZE_LABELS);
+  const after = useApi<QueryResponse>(urls.after, 0, CATEGORIZE_LABELS);
   const error = before.error ?? after.error;
   const streams = (reply: QueryResponse | null) => (reply?.data.resultType === "streams" ? reply.data.result : []);
   const older = linesFromStreams(streams(before.data), "forward");
   const newer = linesFromStreams(streams(after.data), "forward");
-  const lines = [...older, ...newer.filter((line) => !older.some((o) => o.id === line.id))];
-  if (!lines.some((line) => line.id === hit.id)) lines.splice(older.length, 0, hit);
+  const merged = [...older, ...newer.filter((line) => !older.some((o) => o.id === line.id))];
+  if (!merged.some((line) => line.id === hit.id)) merged.splice(older.length, 0, hit);
+  const lines = useStoredFields(merged);
 
   return (
     <aside className="context-panel" data-testid="context-panel" aria-label="Log context">

@@ -25,8 +25,9 @@ const STREAMS: LokiStream[] = [
 
 const success = (data: unknown) => [200, { status: "success", data }] as [number, unknown];
 
-function stubLoki(streams: LokiStream[] = STREAMS, rangeReply?: [number, unknown]) {
+function stubLoki(streams: LokiStream[] = STREAMS, rangeReply?: [number, unknown], stored: unknown[] = []) {
   return stubFetchBy((url) => {
+    if (url.pathname === "/api/ms/sql") return [200, { data: stored, rows: stored.length }];
     const query = url.searchParams.get("query") ?? "";
     if (url.pathname === "/loki/api/v1/labels") return success(["host_name", "service_name"]);
     if (url.pathname === "/loki/api/v1/label/service_name/values") return success(["checkout", "web"]);
@@ -91,7 +92,7 @@ it("compiles the simple mode to LogQL and runs it from the URL", async () => {
   fireEvent.change(screen.getByTestId("logs-fields"), { target: { value: "status>=500" } });
   fireEvent.change(screen.getByTestId("logs-parser"), { target: { value: "logfmt" } });
   fireEvent.click(screen.getByTestId("level-error"));
-  const compiled = '{service_name="checkout"} |= "declined" != "retry" | logfmt | status >= 500 | detected_level=~"error"';
+  const compiled = '{service_name="checkout"} |= "declined" != "retry" | logfmt | status >= 500 | severity_text=~"(?i)(eror|err|error|severe)[0-9]*"';
   expect(screen.getByTestId("compiled-logql").textContent).toBe(compiled);
   fireEvent.click(screen.getByTestId("logs-run"));
   expect(Object.fromEntries(new URLSearchParams(window.location.search))).toEqual({
@@ -210,4 +211,20 @@ it("tails live, pauses with a count of waiting lines and resumes", async () => {
   fireEvent.click(screen.getByTestId("live-stop"));
   expect(socket.closed).toBe(true);
   expect(new URLSearchParams(window.location.search).get("live")).toBeNull();
+});
+
+it("reads severity, trace id and attributes from the store when the reply carries no metadata", async () => {
+  const bare: LokiStream[] = [{ stream: { service_name: "pay" }, values: [[`${T}000000`, "card declined"], [`${T - 1}000000`, "other"]] }];
+  const stored = [
+    { ns: `${T}000000`, service: "pay", head: "card declined", severity_text: "ERROR", trace_id: ID, span_id: "00f067aa0ba902b7", attributes: { "order.id": "o-1" } },
+  ];
+  const calls = stubLoki(bare, undefined, stored);
+  openUrl(`/logs?mode=logql&query=${encodeURIComponent('{service_name="pay"}')}`);
+  render(<App />);
+  await vi.waitFor(() => expect(screen.getAllByTestId("log-row").map((r) => r.dataset.level)).toEqual(["error", "unknown"]));
+  expect(screen.getByTestId("log-trace-link").getAttribute("href")).toBe(`/traces/${ID}`);
+  expect(calls.filter((c) => c.startsWith("/api/ms/sql"))).toEqual(["/api/ms/sql?limit=4"]);
+  fireEvent.click(screen.getAllByTestId("log-row")[0].querySelector(".log-summary") as Element);
+  const fields = within(await screen.findByTestId("log-detail")).getAllByTestId("log-field").map((row) => row.dataset.field);
+  expect(fields).toEqual(["trace", "service_name", "order.id", "severity_text", "span_id", "trace_id"]);
 });

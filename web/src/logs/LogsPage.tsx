@@ -7,10 +7,11 @@ import { Link, navigate, useLocation } from "../lib/router";
 import { ErrorBanner } from "../shell/ErrorBanner";
 import { usePinnedRange, useTime } from "../shell/time";
 import { ContextPanel } from "./ContextPanel";
+import { useStoredFields } from "./enrich";
 import { LogList } from "./LogList";
 import { isMetricQuery, SERVICE_LABEL, volumeQuery } from "./logql";
 import { effectiveQuery, logsParams, readLogsState, type LogsState } from "./logsState";
-import { labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type QueryResponse } from "./loki";
+import { CATEGORIZE_LABELS, labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type QueryResponse } from "./loki";
 import { QueryBar } from "./QueryBar";
 import { useTail } from "./useTail";
 import { VolumeHistogram } from "./VolumeHistogram";
@@ -60,8 +61,10 @@ function Volume({ query, window }: { query: string; window: ResolvedRange }) {
   const startSec = window.startUs / 1e6;
   const endSec = window.endUs / 1e6;
   const step = niceStep(Math.max(1, (endSec - startSec) / VOLUME_BARS));
+  // Points on multiples of the step, the last at or after the end: each counts the step before it.
   const alignedStart = Math.floor(startSec / step) * step;
-  const url = queryRangeUrl({ query: volumeQuery(query, step), startNs: usToNs(alignedStart * 1e6), endNs: usToNs(window.endUs), step });
+  const alignedEnd = Math.ceil(endSec / step) * step;
+  const url = queryRangeUrl({ query: volumeQuery(query, step), startNs: usToNs(alignedStart * 1e6), endNs: usToNs(alignedEnd * 1e6), step });
   const { data, error } = useApi<QueryResponse>(url);
   if (error) return <div className="volume-problem muted" data-testid="volume-error">Volume: {error}</div>;
   if (!data || data.data.resultType !== "matrix") return <div className="volume volume-empty" />;
@@ -80,13 +83,13 @@ interface LinesProps {
 function Lines({ state, query, go, indexed, window }: LinesProps) {
   const live = state.live !== "";
   const url = live ? null : queryRangeUrl({ query, startNs: usToNs(window.startUs), endNs: usToNs(window.endUs), limit: state.limit, direction: state.direction });
-  const { data, error, loading } = useApi<QueryResponse>(url);
+  const { data, error, loading } = useApi<QueryResponse>(url, 0, CATEGORIZE_LABELS);
   const tail = useTail(live ? query : null, state.live === "paused");
   const lines = useMemo(
     () => (data?.data.resultType === "streams" ? linesFromStreams(data.data.result, state.direction) : []),
     [data, state.direction],
   );
-  const shown = live ? tail.lines : lines;
+  const shown = useStoredFields(live ? tail.lines : lines);
   const toggle = useCallback((id: string) => go({ ...state, line: state.line === id ? "" : id }, { replace: true }), [state, go]);
   const openContext = useCallback((id: string) => go({ ...state, context: id }), [state, go]);
   const hit = state.context ? shown.find((line) => line.id === state.context) : undefined;

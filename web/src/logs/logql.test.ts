@@ -11,10 +11,10 @@ describe("compileSimple", () => {
     [{ service: "api", parser: "json", fields: "status>=500" }, '{service_name="api"} | json | status >= 500'],
     [{ fields: 'http.method=GET path=~"/api/.*" user!=bot' }, '{service_name=~".+"} | http_method="GET" | path=~"/api/.*" | user!="bot"'],
     [{ fields: "duration>250ms" }, '{service_name=~".+"} | duration > 250ms'],
-    [{ levels: ["warn", "error"] }, '{service_name=~".+"} | detected_level=~"error|warn"'],
+    [{ levels: ["warn", "error"] }, '{service_name=~".+"} | severity_text=~"(?i)(eror|err|error|severe|warn|warning|wrn)[0-9]*"'],
     [
       { service: "pay", words: "card", parser: "logfmt", fields: "amount>10", levels: ["error"] },
-      '{service_name="pay"} |= "card" | logfmt | amount > 10 | detected_level=~"error"',
+      '{service_name="pay"} |= "card" | logfmt | amount > 10 | severity_text=~"(?i)(eror|err|error|severe)[0-9]*"',
     ],
   ] as [Partial<SimpleQuery>, string][])("%j → %s", (changes, logql) => {
     expect(compileSimple({ ...EMPTY_SIMPLE, ...changes })).toBe(logql);
@@ -58,8 +58,8 @@ it.each([
   expect(isMetricQuery(query)).toBe(metric);
 });
 
-it("counts lines per level source for the histogram", () => {
+it("counts lines per level for the histogram, copying the severity metadata into a label", () => {
   expect(volumeQuery('{a="b"} |= "x" ', 60)).toBe(
-    'sum by (detected_level, level, severity_text, severity, lvl) (count_over_time({a="b"} |= "x" [60s]))',
+    'sum by (detected_level, level, ms_severity) (count_over_time({a="b"} |= "x" | label_format ms_severity="{{.severity_text}}" [60s]))',
   );
 });

@@ -1,12 +1,8 @@
 // LogQL text the Logs page writes: simple mode compiled to a query, stream selectors, trace and volume queries.
+import { LEVEL_LABEL, levelNames, VOLUME_LEVEL_LABEL } from "./severity";
 
 /** The stream label every meshscope log stream carries. */
 export const SERVICE_LABEL = "service_name";
-/** The label (or structured metadata) holding a line's normalised level, as Loki 3 names it. */
-export const LEVEL_LABEL = "detected_level";
-/** Every label a line's level may come from, most specific first. */
-export const LEVEL_SOURCES = [LEVEL_LABEL, "level", "severity_text", "severity", "lvl"] as const;
-
 export type Parser = "" | "json" | "logfmt";
 
 /** The simple mode's form: words to find, field filters, a service and levels. */
@@ -74,8 +70,10 @@ function fieldFilter({ name, op, value }: FieldFilter): string {
   return /[<>]/.test(op) ? `| ${name} ${op} ${value}` : `| ${name}${op}${quote(value)}`;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A case-insensitive regex for every name of the levels (`error` also matches ERR, Error2…). */
+export function levelPattern(levels: string[]): string {
+  const names = [...new Set(levels.flatMap((level) => levelNames(level)))].sort();
+  return `(?i)(${names.join("|")})[0-9]*`;
 }
 
 export function streamSelector(labels: Record<string, string>): string {
@@ -89,10 +87,7 @@ export function compileSimple(query: SimpleQuery): string {
   const stages = lineFilters(query.words);
   if (query.parser) stages.push(`| ${query.parser}`);
   stages.push(...parseFields(query.fields).map(fieldFilter));
-  if (query.levels.length > 0) {
-    const levels = [...query.levels].sort().map(escapeRegex).join("|");
-    stages.push(`| ${LEVEL_LABEL}=~${quote(levels)}`);
-  }
+  if (query.levels.length > 0) stages.push(`| ${LEVEL_LABEL}=~${quote(levelPattern(query.levels))}`);
   return [selector, ...stages].join(" ");
 }
 
@@ -111,7 +106,11 @@ export function isMetricQuery(query: string): boolean {
   return text !== "" && !text.startsWith("{");
 }
 
-/** Lines per level over time for a log query, one series per level source label. */
+/**
+ * Lines per level over time for a log query. Severity is structured metadata, which not every LogQL engine
+ * groups by, so it is first copied into a label; level labels of the stream are grouped by as well.
+ */
 export function volumeQuery(logQuery: string, stepSeconds: number): string {
-  return `sum by (${LEVEL_SOURCES.join(", ")}) (count_over_time(${logQuery.trim()} [${stepSeconds}s]))`;
+  const copy = `| label_format ${VOLUME_LEVEL_LABEL}=${quote(`{{.${LEVEL_LABEL}}}`)}`;
+  return `sum by (detected_level, level, ${VOLUME_LEVEL_LABEL}) (count_over_time(${logQuery.trim()} ${copy} [${stepSeconds}s]))`;
 }

@@ -66,6 +66,12 @@ export function addNs(ns: string, delta: bigint): string {
   return (BigInt(ns) + delta).toString();
 }
 
+/**
+ * Asks for Loki's `categorize-labels` encoding (as Grafana does): streams keep only stream labels and each
+ * line carries its structured metadata (trace id, level, attributes) and parsed labels.
+ */
+export const CATEGORIZE_LABELS = { "X-Loki-Response-Encoding-Flags": "categorize-labels" };
+
 export interface RangeRequest {
   query: string;
   startNs: string;

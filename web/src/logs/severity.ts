@@ -1,5 +1,11 @@
 // A log line's level, normalised from whatever its labels, metadata or text call it.
-import { LEVEL_SOURCES } from "./logql";
+
+/** The structured metadata holding a line's severity: meshscope normalises every door's level into it. */
+export const LEVEL_LABEL = "severity_text";
+/** The label the volume query copies the severity into, so that it can group by it. */
+export const VOLUME_LEVEL_LABEL = "ms_severity";
+/** Every label a line's level may come from, most specific first. */
+export const LEVEL_SOURCES = ["detected_level", "level", LEVEL_LABEL, VOLUME_LEVEL_LABEL, "severity", "lvl"] as const;
 
 export const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "unknown"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -23,6 +29,11 @@ const ALIASES: Record<string, Level> = {
   debug: "debug", dbug: "debug", dbg: "debug", fine: "debug",
   trace: "trace", trc: "trace", finest: "trace", verbose: "trace",
 };
+
+/** Every name that means `level` (for filters that must match how each source spells it). */
+export function levelNames(level: string): string[] {
+  return Object.keys(ALIASES).filter((name) => ALIASES[name] === level);
+}
 
 /** The level a name stands for: `WARNING` → warn, `err` → error, `Error2` (OTel) → error; unknown otherwise. */
 export function normalizeLevel(name: string | undefined | null): Level {

@@ -63,6 +63,7 @@ it("opens a trace by id from the header", async () => {
 });
 
 it("moves an in-app link to /metrics to the explorer, keeping its query", async () => {
+  stubFetch({ "/api/v1/query_range": [200, { status: "success", data: { resultType: "matrix", result: [] } }] });
   openUrl("/metrics?q=up&from=now-5m&to=now");
   render(<App />);
   expect(await screen.findByTestId("page-metrics")).toBeTruthy();

@@ -106,6 +106,15 @@ def test_log_query(setup: tuple[LogQLEngine, int], query: str, expected: list[st
     assert lines(setup, query) == expected
 
 
+@pytest.mark.parametrize("filters", [
+    '| request_id="r7"', '| request_id=~"r1.*" or detected_level="warn"', '| trace_id!="" | detected_level!="info"',
+    '| severity_text="" | env="prod", service_name=~"a.i"', '| nope="" | span_id=""',
+])
+def test_label_filters_in_sql_match_python(setup: tuple[LogQLEngine, int], filters: str) -> None:
+    sql = lines(setup, '{env=~".+"} ' + filters)
+    assert sql and sql == lines(setup, '{env=~".+"} | drop no_such_label ' + filters)  # Python from there
+
+
 def test_limit_and_direction(setup: tuple[LogQLEngine, int]) -> None:
     ordered = sorted((line.offset_s, line.body) for line in PROD)  # lines() orders ties by text
     newest = [body for _, body in reversed(ordered)][:5]

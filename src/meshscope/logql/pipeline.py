@@ -67,7 +67,7 @@ def string_match(op: str, expected: str) -> Callable[[str], bool]:
     """A Prometheus-style matcher on a value (regexes anchored)."""
     if op in ("=", "!="):
         return (lambda v: v == expected) if op == "=" else (lambda v: v != expected)
-    rx = re.compile(go_regex(expected), re.S)
+    rx = re.compile(go_regex(expected))
     return (lambda v: rx.fullmatch(v) is not None) if op == "=~" else (lambda v: rx.fullmatch(v) is None)
 
 

@@ -16,10 +16,11 @@ import numpy as np
 from meshscope.errors import ExecutionError
 from meshscope.logql import metric_ast as m
 from meshscope.logql.context import QueryContext
+from meshscope.logql.label_sql import label_sql
 from meshscope.logql.logs_eval import pipeline_entries
 from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
 from meshscope.logql.series import Grid, Labels, Matrix, labels_key
-from meshscope.logql.sqlgen import label_sql, sql_only, time_sql, where_sql
+from meshscope.logql.sqlgen import sql_only, time_sql, where_sql
 from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
 from meshscope.logql.windows import bucket_windows, over_time
 from meshscope.storage.sql import quote

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from meshscope.logql import ast
+from meshscope.logql.label_sql import label_filter_sql, pushable
 from meshscope.storage.sql import quote
 
 _TOKEN = re.compile(r"[a-zA-Z0-9]+")
@@ -76,36 +77,31 @@ def _drops_only_errors(stage: ast.Stage) -> bool:
         (item if isinstance(item, str) else item.name) in _ERROR_LABELS for item in stage.items)
 
 
-def split_stages(query: ast.LogQuery) -> tuple[list[ast.LineFilter], tuple[ast.Stage, ...]]:
-    """Leading line filters (SQL can run them) and the rest of the pipeline (Python runs it)."""
-    sql: list[ast.LineFilter] = []
+SqlStage = ast.LineFilter | ast.LabelFilter
+
+
+def split_stages(query: ast.LogQuery) -> tuple[list[SqlStage], tuple[ast.Stage, ...]]:
+    """Leading stages SQL can run (line filters, string label filters before any parser) and the
+    rest of the pipeline (Python runs it)."""
+    sql: list[SqlStage] = []
     for i, stage in enumerate(query.stages):
-        if isinstance(stage, ast.LineFilter):
+        if isinstance(stage, ast.LineFilter) or (isinstance(stage, ast.LabelFilter) and pushable(stage.expr)):
             sql.append(stage)
         elif not _drops_only_errors(stage):
             return sql, query.stages[i:]
     return sql, ()
 
 
+def _stage_sql(stage: SqlStage) -> str:
+    if isinstance(stage, ast.LineFilter):
+        return line_filter_sql(stage)
+    return label_filter_sql(stage.expr)
+
+
 def sql_only(query: ast.LogQuery) -> bool:
     """True when SQL alone answers the query (no stage needs Python)."""
     return not split_stages(query)[1]
 
-
-def label_sql(name: str) -> str:
-    """A label's value per row: stream label, else structured metadata (as the Python pipeline reads it)."""
-    special = {"service_name": "toString(service_name)", "trace_id": "trace_id", "span_id": "span_id",
-               "severity_text": "toString(severity_text)", "detected_level": DETECTED_LEVEL_SQL}
-    fallback = special.get(name, f"attributes[{quote(name)}]")
-    if name == "service_name":
-        return fallback
-    return f"if(mapContains(labels, {quote(name)}), labels[{quote(name)}], {fallback})"
-
-
-# Loki's detected_level words from the normalised severity number (0: unknown → no label).
-DETECTED_LEVEL_SQL = ("multiIf(severity_number >= 21, 'critical', severity_number >= 17, 'error', "
-                      "severity_number >= 13, 'warn', severity_number >= 9, 'info', severity_number >= 5, "
-                      "'debug', severity_number >= 1, 'trace', '')")
 
 
 def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: bool = False) -> str:
@@ -116,7 +112,7 @@ def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: 
 
 
 def where_sql(query: ast.LogQuery, time_condition: str) -> str:
-    """The WHERE clause: selector, time range and the leading line filters."""
+    """The WHERE clause: selector, time range and the leading stages SQL can run."""
     filters, _ = split_stages(query)
-    parts = [_matcher(m) for m in query.matchers] + [time_condition] + [line_filter_sql(f) for f in filters]
+    parts = [_matcher(m) for m in query.matchers] + [time_condition] + [_stage_sql(f) for f in filters]
     return " AND ".join(parts)

@@ -1,0 +1,56 @@
+"""Which stages become SQL, and the SQL they become."""
+
+from __future__ import annotations
+
+import pytest
+
+from meshscope.logql.ast import LogQuery
+from meshscope.logql.parser import parse
+from meshscope.logql.sqlgen import split_stages, sql_only, where_sql, whole_tokens
+
+
+def query(text: str) -> LogQuery:
+    q = parse(text)
+    assert isinstance(q, LogQuery)
+    return q
+
+
+@pytest.mark.parametrize(
+    "literal,tokens",
+    [
+        ("error", []),
+        ("an error", []),
+        (" error ", ["error"]),
+        ("user=bob id=42 ", ["bob", "id", "42"]),
+        ("GET /api/v1/items", ["api", "v1"]),
+        ("trace=ABC-def", ["abc"]),
+        ("é x é", ["x"]), ("éx ", []),
+    ],
+)
+def test_whole_tokens_are_only_those_bounded_inside_the_literal(literal: str, tokens: list[str]) -> None:
+    assert whole_tokens(literal) == tokens
+
+
+@pytest.mark.parametrize(
+    "text,in_sql,in_python",
+    [
+        ('{a="b"} |= "x" !~ "y"', 2, 0),
+        ('{a="b"} |= "x" | drop __error__ | level="warn" | json | level="info"', 2, 2),
+        ('{a="b"} | status > 400', 0, 1),
+        ('{a="b"} | x="1" or y=~"2.*" | line_format "{{.x}}" |= "z"', 1, 2),
+        ('{a="b"} | drop pod', 0, 1),
+    ],
+)
+def test_split_between_sql_and_python(text: str, in_sql: int, in_python: int) -> None:
+    sql, python = split_stages(query(text))
+    assert (len(sql), len(python)) == (in_sql, in_python)
+    assert sql_only(query(text)) == (in_python == 0)
+
+
+def test_where_clause() -> None:
+    where = where_sql(query('{service_name="api", env=~"p.*"} |= "code=500 " != "x" | trace_id="ab"'), "T")
+    assert where.startswith("service_name = 'api' AND ")
+    assert "match(labels['env'], '^(?:p.*)$')" in where and " AND T AND " in where
+    assert "hasAllTokens(body, ['500']) AND position(body, 'code=500 ') > 0" in where
+    assert "position(body, 'x') = 0" in where
+    assert "if(trace_id != '', trace_id" in where

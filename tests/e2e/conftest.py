@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 # Without the background-networking flags Chromium floods the closed network with refused connections.
 CHROMIUM_ARGS = [
@@ -61,3 +61,22 @@ def wait_json() -> Callable[[str, dict[str, Any], JsonCheck], Any]:
         raise AssertionError(f"{url} {params} not ready after {timeout}s: {last}")
 
     return wait
+
+
+Drag = Callable[[Page, Locator, float, float], None]
+
+
+@pytest.fixture(scope="session")
+def drag_across() -> Drag:
+    """Drags the mouse across the middle of an element, from one fraction of its width to another."""
+
+    def drag(page: Page, target: Locator, start: float, end: float) -> None:
+        box = target.bounding_box()
+        assert box is not None, "the element to drag across is not visible"
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] * start, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * end, y, steps=5)
+        page.mouse.up()
+
+    return drag

@@ -144,7 +144,7 @@ def test_logql_with_completion_and_api_errors(logs_ui: Page, meshscope_server: A
     expect(ui.get_by_test_id("error-banner").first).to_contain_text("parse error at line 1")
 
 
-def test_context_volume_and_zoom(logs_ui: Page, meshscope_server: Any, sent: SentLogs) -> None:
+def test_context_volume_and_zoom(logs_ui: Page, meshscope_server: Any, sent: SentLogs, drag_across: Any) -> None:
     ui = logs_ui
     query = quote(f'{{service_name="{API}"}} |= "request 4 "')
     ui.goto(f"{meshscope_server.http_url}/logs?mode=logql&query={query}")
@@ -165,14 +165,8 @@ def test_context_volume_and_zoom(logs_ui: Page, meshscope_server: Any, sent: Sen
 
     bars = ui.get_by_test_id("volume-bar")
     expect(bars).to_have_count(1)
-    chart = ui.get_by_test_id("volume-chart")
-    box = chart.bounding_box()
-    assert box is not None
-    y = box["y"] + box["height"] / 2
-    ui.mouse.move(box["x"] + box["width"] * 0.2, y)
-    ui.mouse.down()
-    ui.mouse.move(box["x"] + box["width"] * 0.6, y, steps=4)
-    ui.mouse.up()
+    expect(ui.get_by_test_id("volume")).to_contain_text("info 1")
+    drag_across(ui, ui.get_by_test_id("volume-chart"), 0.2, 0.6)
     ui.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("from", ["now"])[0].isdigit())
     params = _params(ui)
     span_ms = int(params["to"][0]) - int(params["from"][0])

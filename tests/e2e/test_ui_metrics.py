@@ -107,16 +107,10 @@ def test_exemplar_opens_its_trace(ui: Page, meshscope_server: Any, trace_id: str
     expect(ui.get_by_test_id("trace-header")).to_contain_text("GET /slow")
 
 
-def test_drag_zooms_the_global_range(ui: Page, meshscope_server: Any, trace_id: str) -> None:
+def test_drag_zooms_the_global_range(ui: Page, meshscope_server: Any, trace_id: str, drag_across: Any) -> None:
     ui.goto(f"{meshscope_server.http_url}/explore?q={METRIC}&step=30s")
     expect(ui.get_by_test_id("ts-chart")).to_have_attribute("data-series-count", "2")
-    box = ui.locator(".u-over").bounding_box()
-    assert box is not None
-    y = box["y"] + box["height"] / 2
-    ui.mouse.move(box["x"] + box["width"] * 0.5, y)
-    ui.mouse.down()
-    ui.mouse.move(box["x"] + box["width"] * 0.7, y, steps=5)
-    ui.mouse.up()
+    drag_across(ui, ui.locator(".u-over"), 0.5, 0.7)
     ui.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("from", ["now"])[0].isdigit())
     params = _params(ui)
     start, end = int(params["from"][0]), int(params["to"][0])

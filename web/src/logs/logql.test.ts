@@ -58,8 +58,6 @@ it.each([
   expect(isMetricQuery(query)).toBe(metric);
 });
 
-it("counts lines per level for the histogram, copying the severity metadata into a label", () => {
-  expect(volumeQuery('{a="b"} |= "x" ', 60)).toBe(
-    'sum by (detected_level, level, ms_severity) (count_over_time({a="b"} |= "x" | label_format ms_severity="{{.severity_text}}" [60s]))',
-  );
+it("counts lines per level for the histogram", () => {
+  expect(volumeQuery('{a="b"} |= "x" ', 60)).toBe('sum by (detected_level, level) (count_over_time({a="b"} |= "x" [60s]))');
 });

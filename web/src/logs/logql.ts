@@ -1,5 +1,5 @@
 // LogQL text the Logs page writes: simple mode compiled to a query, stream selectors, trace and volume queries.
-import { LEVEL_LABEL, levelNames, VOLUME_LEVEL_LABEL } from "./severity";
+import { LEVEL_LABEL, levelNames } from "./severity";
 
 /** The stream label every meshscope log stream carries. */
 export const SERVICE_LABEL = "service_name";
@@ -106,11 +106,7 @@ export function isMetricQuery(query: string): boolean {
   return text !== "" && !text.startsWith("{");
 }
 
-/**
- * Lines per level over time for a log query. Severity is structured metadata, which not every LogQL engine
- * groups by, so it is first copied into a label; level labels of the stream are grouped by as well.
- */
+/** Lines per level over time for a log query: by Loki's `detected_level` metadata, and a `level` stream label. */
 export function volumeQuery(logQuery: string, stepSeconds: number): string {
-  const copy = `| label_format ${VOLUME_LEVEL_LABEL}=${quote(`{{.${LEVEL_LABEL}}}`)}`;
-  return `sum by (detected_level, level, ${VOLUME_LEVEL_LABEL}) (count_over_time(${logQuery.trim()} ${copy} [${stepSeconds}s]))`;
+  return `sum by (detected_level, level) (count_over_time(${logQuery.trim()} [${stepSeconds}s]))`;
 }

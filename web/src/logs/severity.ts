@@ -2,10 +2,8 @@
 
 /** The structured metadata holding a line's severity: meshscope normalises every door's level into it. */
 export const LEVEL_LABEL = "severity_text";
-/** The label the volume query copies the severity into, so that it can group by it. */
-export const VOLUME_LEVEL_LABEL = "ms_severity";
 /** Every label a line's level may come from, most specific first. */
-export const LEVEL_SOURCES = ["detected_level", "level", LEVEL_LABEL, VOLUME_LEVEL_LABEL, "severity", "lvl"] as const;
+export const LEVEL_SOURCES = ["detected_level", "level", LEVEL_LABEL, "severity", "lvl"] as const;
 
 export const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "unknown"] as const;
 export type Level = (typeof LEVELS)[number];

@@ -106,13 +106,39 @@ def test_log_query(setup: tuple[LogQLEngine, int], query: str, expected: list[st
     assert lines(setup, query) == expected
 
 
-@pytest.mark.parametrize("filters", [
-    '| request_id="r7"', '| request_id=~"r1.*" or detected_level="warn"', '| trace_id!="" | detected_level!="info"',
-    '| severity_text="" | env="prod", service_name=~"a.i"', '| nope="" | span_id=""',
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        '| request_id="r7"',
+        '| request_id=~"r1.*" or detected_level="warn"',
+        '| trace_id!="" | detected_level!="info"',
+        '| severity_text="" | env="prod", service_name=~"a.i"',
+        '| nope="" | span_id=""',
+    ],
+)
 def test_label_filters_in_sql_match_python(setup: tuple[LogQLEngine, int], filters: str) -> None:
     sql = lines(setup, '{env=~".+"} ' + filters)
     assert sql and sql == lines(setup, '{env=~".+"} | drop no_such_label ' + filters)  # Python from there
+
+
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        '| json | level="error"',
+        '| logfmt | level="warn" or method="GET", path="/items/1"',
+        '| logfmt | env="prod"',
+        '| json | user_name="user3" | logfmt',
+        '| regexp `job (?P<job>\\d+)` | job="7"',
+        '| json | message="page 1 rendered"',
+        '| pattern "level=<lvl> <_>" | lvl="error"',
+        '| logfmt | request_id="r7"',
+        '| json | level="error" | __error__=""',
+    ],
+)
+def test_prefilters_in_sql_change_no_answer(setup: tuple[LogQLEngine, int], pipeline: str) -> None:
+    with_prefilter = lines(setup, '{env=~".+"} ' + pipeline)
+    assert with_prefilter == lines(setup, '{env=~".+"} | label_format zz="" | drop zz ' + pipeline)
+    assert with_prefilter
 
 
 def test_limit_and_direction(setup: tuple[LogQLEngine, int]) -> None:
@@ -202,8 +228,9 @@ def test_grouping_by_structured_metadata(setup: tuple[LogQLEngine, int]) -> None
         (("detected_level", "error"),): {300: float(in_window.count("error"))},
         (): {300: 30.0},  # web and worker lines have no severity
     }
-    by_trace = matrix(setup, 'sum by (trace_id) (count_over_time({service_name="api"} |= "request 7 " [5m]))',
-                      start=300, end=300)
+    by_trace = matrix(
+        setup, 'sum by (trace_id) (count_over_time({service_name="api"} |= "request 7 " [5m]))', start=300, end=300
+    )
     assert by_trace == {(("trace_id", f"{7:032x}"),): {300: 1.0}}
 
 
@@ -344,4 +371,4 @@ def test_limits(setup: tuple[LogQLEngine, int]) -> None:
         slow.query_range(RangeQuery('{env="prod"} | json', base, base + 600 * S, S, 10))
     few = LogQLEngine(engine.executor, QueryLimits(max_lines=10))
     with pytest.raises(BadData, match="more than 10 lines"):
-        few.query_range(RangeQuery('{env="prod"} | logfmt | level="nope"', base, base + 600 * S, S, 10))
+        few.query_range(RangeQuery('{env="prod"} | logfmt | status > 1000', base, base + 600 * S, S, 10))

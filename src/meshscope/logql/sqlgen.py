@@ -114,5 +114,7 @@ def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: 
 def where_sql(query: ast.LogQuery, time_condition: str) -> str:
     """The WHERE clause: selector, time range and the leading stages SQL can run."""
     filters, _ = split_stages(query)
+    from meshscope.logql.prefilter import prefilter_sql
+
     parts = [_matcher(m) for m in query.matchers] + [time_condition] + [_stage_sql(f) for f in filters]
-    return " AND ".join(parts)
+    return " AND ".join(parts + prefilter_sql(query))

@@ -24,7 +24,8 @@ def query(text: str) -> LogQuery:
         ("user=bob id=42 ", ["bob", "id", "42"]),
         ("GET /api/v1/items", ["api", "v1"]),
         ("trace=ABC-def", ["abc"]),
-        ("é x é", ["x"]), ("éx ", []),
+        ("é x é", ["x"]),
+        ("éx ", []),
     ],
 )
 def test_whole_tokens_are_only_those_bounded_inside_the_literal(literal: str, tokens: list[str]) -> None:
@@ -54,3 +55,24 @@ def test_where_clause() -> None:
     assert "hasAllTokens(body, ['500']) AND position(body, 'code=500 ') > 0" in where
     assert "position(body, 'x') = 0" in where
     assert "if(trace_id != '', trace_id" in where
+
+
+@pytest.mark.parametrize(
+    "text,count",
+    [
+        ('{a="b"} | json | level="error"', 1),
+        ('{a="b"} | json | level="error" or x=~"y"', 0),
+        ('{a="b"} | json | level="error" and x="1", y!="2"', 1),
+        ('{a="b"} | json | level=""', 0),
+        ('{a="b"} | json | msg="say \\"hi\\""', 0),
+        ('{a="b"} | line_format "{{.x}}" | logfmt | level="error"', 0),
+        ('{a="b"} | json p="a.b" | p="1"', 0),
+        ('{a="b"} | logfmt | a="1" | decolorize | logfmt | b="2"', 1),
+    ],
+)
+def test_prefilters(text: str, count: int) -> None:
+    from meshscope.logql.prefilter import prefilter_sql
+
+    conditions = prefilter_sql(query(text))
+    assert len(conditions) == count
+    assert all("position(body, '\\\\') > 0" in c for c in conditions)

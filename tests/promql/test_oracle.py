@@ -100,6 +100,10 @@ QUERIES = [
     'rate({__name__=~"early|late"}[5m])', 'sum_over_time({__name__=~"early|late"}[5m])',
     'label_replace({__name__=~"early|late"}, "__name__", "x", "", "")', '{__name__=~"early|late"} > bool 0',
     'timestamp({__name__=~"early|late"})', 'histogram_quantile(0.5, {__name__=~"early|late", le!=""})',
+    # many resets per window, compensated sums
+    'rate(flappy[5m])', 'increase(flappy[17m])', 'resets(flappy[10m])', 'sum_over_time(flappy[10m])',
+    'avg_over_time(flappy[10m]) % 0.01', 'stdvar_over_time(flappy[10m])', 'deriv(flappy[10m])',
+    'predict_linear(flappy[10m], 60)', 'avg(flappy) % 0.01',
 ]
 
 
@@ -141,6 +145,8 @@ def _series() -> dict[tuple[tuple[str, str], ...], list[tuple[int, float]]]:
             add("latency_bucket", {"job": job, "le": le}, ts, cumulative)
     add("early", {"k": "v", "le": "+Inf"}, np.arange(0, 30 * 60_000, 60_000), np.arange(30.0))
     add("late", {"k": "v", "le": "+Inf"}, np.arange(60 * 60_000, 2 * HOUR, 60_000), np.arange(60.0))
+    flappy_ts = times()  # a "counter" that resets all the time, with awkward fractions
+    add("flappy", {}, flappy_ts, np.round(rng.random(len(flappy_ts)) * 7, 3) / 3)
     edge_ts = np.arange(0, 2 * HOUR, 60_000)
     add("edge", {}, edge_ts, (edge_ts // 60_000 % 17).astype(float))  # exact times, resets every 17 min
     for room, scale in (("a", 10.0), ("b", -3.0), ("c", 1e6)):

@@ -16,8 +16,8 @@ import numpy as np
 
 from meshscope.promql.errors import EvaluationError
 from meshscope.promql.labels import METRIC_NAME, Labels, drop, is_valid_name, keep, with_label
-from meshscope.promql.overtime import incremental_mean
 from meshscope.promql.ranking import quantile_per_group, top_k
+from meshscope.promql.sequential import Sequences, seeded_mean, seeded_variance
 from meshscope.promql.source import F64
 from meshscope.promql.values import StepVector
 
@@ -113,41 +113,24 @@ def _group(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     return np.ones_like(count), count > 0
 
 
+def _folded(vec: StepVector, g: Groups, fold: Callable[[Sequences, F64], F64]) -> tuple[F64, np.ndarray]:
+    """Fold each (group, step)'s samples in input row order, as Prometheus iterates its vector."""
+    rows, cols = np.nonzero(vec.present)
+    n = vec.values.shape[1]
+    keys = g.gid[rows] * n + cols
+    order = np.argsort(keys, kind="stable")  # rows stay ascending within a key
+    count = np.bincount(keys, minlength=len(g.keys) * n)
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    result = fold(Sequences(starts, count.astype(np.int64)), vec.values[rows, cols][order])
+    return result.reshape(len(g.keys), n), count.reshape(len(g.keys), n) > 0
+
+
 def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
-    total, present = _sum(vec, g)
-    _, _, count = _sorted(vec, g)
-    mean = total / np.maximum(count, 1)
-    members = g.members()
-    for group in np.flatnonzero((~np.isfinite(mean) & present).any(axis=1)):
-        rows = members[group]
-        mean[group] = _running_mean(vec.values[rows], vec.present[rows])
-    return mean, present
-
-
-def _running_mean(values: F64, present: np.ndarray) -> F64:
-    """Prometheus' overflow-safe running mean down the rows of one group, per step."""
-    packed = np.zeros(values.shape[::-1])
-    mask = np.zeros(packed.shape, dtype=bool)
-    for step in range(values.shape[1]):  # move each step's present values to the front
-        vals = values[present[:, step], step]
-        packed[step, :len(vals)] = vals
-        mask[step, :len(vals)] = True
-    return incremental_mean(packed, mask)
+    return _folded(vec, g, seeded_mean)
 
 
 def _variance(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
-    values, present, count = _sorted(vec, g)
-    row = np.arange(len(values))[:, None]
-    first = np.minimum.reduceat(np.where(present, row, len(values)), g.starts, axis=0)
-    cols = np.arange(values.shape[1])
-    shift = values[np.minimum(first, len(values) - 1), cols]
-    group_of_row = np.repeat(np.arange(len(g.starts)), np.diff(np.r_[g.starts, len(values)]))
-    # The first sample of a group only seeds the mean (as in Prometheus), so one Inf alone gives 0.
-    seed = row == first[group_of_row]
-    dev = np.where(present & ~seed, values - shift[group_of_row], 0.0)
-    mean = np.add.reduceat(dev, g.starts, axis=0) / np.maximum(count, 1)
-    squares = np.where(present, (dev - mean[group_of_row]) ** 2, 0.0)
-    return np.add.reduceat(squares, g.starts, axis=0) / np.maximum(count, 1), count > 0
+    return _folded(vec, g, seeded_variance)
 
 
 def _stddev(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:

@@ -1,8 +1,8 @@
 """``<aggregation>_over_time`` functions: one value per window of each series.
 
-Sums and extremes reduce the flat sample array with ``reduceat`` (sequential like Prometheus);
-the order-dependent ones (quantile, standard deviation, the overflow-safe mean) work on padded
-per-window matrices from :meth:`~.windows.Windows.gather`.
+Extremes reduce the flat sample array with ``reduceat``; sums, means and variances fold each
+window in sample order with Prometheus' compensated arithmetic (:mod:`.sequential`); quantiles
+sort padded per-window matrices from :meth:`~.windows.Windows.gather`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from meshscope.promql.rate import RangeFunc, RangeResult
+from meshscope.promql.sequential import kahan_mean, kahan_sum, kahan_variance
 from meshscope.promql.source import F64
 from meshscope.promql.values import BOOL
 from meshscope.promql.windows import Windows
@@ -31,7 +32,7 @@ def last_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
 
 
 def sum_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
-    return w.window_sum(w.vals), w.count >= 1
+    return kahan_sum(w.sequences, w.vals).reshape(w.lo.shape), w.count >= 1
 
 
 def min_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
@@ -43,38 +44,11 @@ def max_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
 
 
 def avg_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:
-    ok = w.count >= 1
-    mean = (w.window_sum(w.vals) / np.maximum(w.count, 1)).ravel()
-    for idx, vals, _ts, mask in w.gather(chosen=np.flatnonzero(~np.isfinite(mean) & ok.ravel())):
-        mean[idx] = incremental_mean(vals, mask)
-    return mean.reshape(w.lo.shape), ok
-
-
-def incremental_mean(vals: F64, mask: BOOL) -> F64:
-    """Prometheus' running mean of each row, which survives sums that overflow float64."""
-    mean = np.zeros(len(vals))
-    for j in range(vals.shape[1]):
-        v, n = vals[:, j], j + 1
-        inf_mean = np.isinf(mean)
-        keep = inf_mean & ((np.isinf(v) & ((mean > 0) == (v > 0))) | np.isfinite(v))
-        mean = np.where(mask[:, j] & ~keep, mean + (v / n - mean / n), mean)
-    return mean
+    return kahan_mean(w.sequences, w.vals).reshape(w.lo.shape), w.count >= 1
 
 
 def _variance(w: Windows) -> RangeResult:
-    out = np.full(w.lo.size, np.nan)
-    for idx, vals, _ts, mask in w.gather():
-        out[idx] = shifted_variance(vals, mask)
-    return out.reshape(w.lo.shape), w.count >= 1
-
-
-def shifted_variance(vals: F64, mask: BOOL) -> F64:
-    """Population variance per row, shifted by the first value so equal values give exactly 0."""
-    n = mask.sum(axis=1)
-    shift = vals[:, :1]
-    dev = np.where(mask, vals - shift, 0.0)
-    mean = dev.sum(axis=1) / n
-    return np.where(mask, (dev - mean[:, None]) ** 2, 0.0).sum(axis=1) / n  # type: ignore[no-any-return]
+    return kahan_variance(w.sequences, w.vals).reshape(w.lo.shape), w.count >= 1
 
 
 def stdvar_over_time(w: Windows, _: Sequence[F64]) -> RangeResult:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from meshscope.promql.errors import EvaluationError
-from meshscope.promql.source import F64, I64
+from meshscope.promql.sequential import Sequences, plain_sum, regression
+from meshscope.promql.source import F64
 from meshscope.promql.values import BOOL
 from meshscope.promql.windows import Windows
 
@@ -30,10 +31,7 @@ def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
     first_t, last_t = w.at(first_i, w.ts, ok), w.at(last_i, w.ts, ok)
     result = last_v - first_v
     if is_counter:
-        prev = np.concatenate([[0.0], w.vals[:-1]])
-        is_reset = w.has_prev & (w.vals < prev)
-        if is_reset.any():  # most windows of most counters have none: skip the pass
-            result = result + w.window_sum(np.where(is_reset, prev, 0.0), skip_first=True)
+        result = _add_resets(w, result)
     range_start = (w.end_ms - w.range_ms)[None, :]
     to_start = (first_t - range_start) / 1000
     to_end = (w.end_ms[None, :] - last_t) / 1000
@@ -50,6 +48,22 @@ def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
     if is_rate:
         result = result / (w.range_ms / 1000)
     return result, ok
+
+
+def _add_resets(w: Windows, result: F64) -> F64:
+    """Add the value before each counter reset in the window, one after the other as Prometheus
+    does (the order only matters, to the last bit, where a window holds several resets)."""
+    prev = np.concatenate([[0.0], w.vals[:-1]])
+    is_reset = w.has_prev & (w.vals < prev)
+    if not is_reset.any():  # most windows of most counters have none: skip the passes
+        return result
+    lost = np.where(is_reset, prev, 0.0)
+    out = (result + w.window_sum(lost, skip_first=True)).ravel()
+    several = np.flatnonzero(w.window_count(is_reset, skip_first=True).ravel() >= 2)
+    if len(several):
+        seq = Sequences(w.lo.ravel()[several] + 1, w.count.ravel()[several] - 1)
+        out[several] = plain_sum(seq, lost, result.ravel()[several])
+    return out.reshape(result.shape)
 
 
 def instant_change(w: Windows, is_rate: bool) -> RangeResult:
@@ -79,39 +93,20 @@ def changes(w: Windows, _: Sequence[F64]) -> RangeResult:
     return _flag_sum(w, w.has_prev & ~same)
 
 
-def _regression(vals: F64, ts: I64, mask: BOOL, t0: F64) -> tuple[F64, F64]:
-    """Least-squares slope (per second) and intercept at ``t0`` (ms) of each padded row."""
-    x = np.where(mask, (ts - t0[:, None]) / 1e3, 0.0)
-    y = np.where(mask, vals, 0.0)
-    n = mask.sum(axis=1)
-    sum_x, sum_y = x.sum(axis=1), y.sum(axis=1)
-    cov_xy = (x * y).sum(axis=1) - sum_x * sum_y / n
-    var_x = (x * x).sum(axis=1) - sum_x * sum_x / n
-    slope = cov_xy / var_x
-    intercept = sum_y / n - slope * sum_x / n
-    first = vals[:, 0]
-    constant = np.all((vals == first[:, None]) | ~mask, axis=1)  # exact answer for flat lines
-    slope = np.where(constant, np.where(np.isinf(first), np.nan, 0.0), slope)
-    intercept = np.where(constant, np.where(np.isinf(first), np.nan, first), intercept)
-    return slope, intercept
-
-
 def deriv(w: Windows, _: Sequence[F64]) -> RangeResult:
-    out = np.full(w.lo.size, np.nan)
-    for idx, vals, ts, mask in w.gather(min_count=2):
-        out[idx] = _regression(vals, ts, mask, ts[:, 0].astype(np.float64))[0]
-    return out.reshape(w.lo.shape), w.count >= 2
+    ok = w.count >= 2
+    first_ts = w.ts[np.minimum(w.lo.ravel(), max(len(w.ts) - 1, 0))] if len(w.ts) else np.zeros(w.lo.size)
+    slope, _intercept = regression(w.sequences, w.ts, w.vals, first_ts.astype(np.float64))
+    return np.where(ok, slope.reshape(w.lo.shape), np.nan), ok
 
 
 def predict_linear(w: Windows, args: Sequence[F64]) -> RangeResult:
     """The regression line evaluated ``duration`` seconds after the evaluation (step) time."""
-    n_steps = w.lo.shape[1]
-    out = np.full(w.lo.size, np.nan)
-    for idx, vals, ts, mask in w.gather(min_count=2):
-        step = idx % n_steps
-        slope, intercept = _regression(vals, ts, mask, w.step_times[step].astype(np.float64))
-        out[idx] = slope * args[0][step] + intercept
-    return out.reshape(w.lo.shape), w.count >= 2
+    ok = w.count >= 2
+    steps = np.broadcast_to(w.step_times[None, :], w.lo.shape).ravel().astype(np.float64)
+    slope, intercept = regression(w.sequences, w.ts, w.vals, steps)
+    duration = np.broadcast_to(args[0][None, :], w.lo.shape)
+    return np.where(ok, slope.reshape(w.lo.shape) * duration + intercept.reshape(w.lo.shape), np.nan), ok
 
 
 def holt_winters(w: Windows, args: Sequence[F64]) -> RangeResult:

@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from meshscope.promql.labels import Labels
+from meshscope.promql.sequential import Sequences
 from meshscope.promql.source import F64, I64, SeriesBlock, is_stale
 from meshscope.promql.values import BOOL, StepVector
 
@@ -99,6 +100,11 @@ class Windows:
     @cached_property
     def count(self) -> I64:
         return self.hi - self.lo
+
+    @cached_property
+    def sequences(self) -> Sequences:
+        """Every window as a sequence of flat sample indices, for order-dependent folds."""
+        return Sequences(self.lo.ravel(), self.count.ravel())
 
     @cached_property
     def has_prev(self) -> BOOL:

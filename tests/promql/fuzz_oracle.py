@@ -24,7 +24,8 @@ from meshscope.promql.memory import MemorySource  # noqa: E402
 from promql import oracle  # noqa: E402
 from promql.test_oracle import _ours, _series, _theirs  # noqa: E402
 
-SELECTORS = ['cpu', 'http_requests_total', 'up', 'temp', 'version', 'edge', 'latency_bucket', 'flappy', 'cpu{job="api"}',
+SELECTORS = ['cpu', 'http_requests_total', 'up', 'temp', 'version', 'edge', 'latency_bucket', 'flappy',
+             'cpu{job="api"}',
              'http_requests_total{method="GET"}', '{__name__=~"cpu|temp"}', 'up{instance!="0"}', 'cpu offset 3m',
              'cpu @ 3000', 'http_requests_total offset 90s']
 RANGES = ["1m", "2m", "5m", "7m30s", "10m", "30m"]

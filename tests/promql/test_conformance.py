@@ -49,3 +49,8 @@ def test_case(case: EvalCase) -> None:
     if source is None:
         source = _sources[id(case.data)] = source_for(case)
     run_case(case, source)
+
+
+def test_known_failures_name_real_cases() -> None:
+    ids = {case.id for path in FILES for case in parse_file(path)}
+    assert not set(_known_failures()) - ids, "known_failures.txt lists cases that do not exist"

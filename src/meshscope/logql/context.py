@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,7 @@ class QueryContext:
 _DETECTED = ((21, "critical"), (17, "error"), (13, "warn"), (9, "info"), (5, "debug"), (1, "trace"))
 
 
+@lru_cache(maxsize=32)
 def detected_level(severity_number: int) -> str:
     """Loki's ``detected_level`` word for a normalised severity number ('' when unknown)."""
     return next((word for floor, word in _DETECTED if severity_number >= floor), "")

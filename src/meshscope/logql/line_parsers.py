@@ -21,6 +21,8 @@ _LOGFMT = re.compile(r'\s*([^\s=]*)(=?)("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _PATH = re.compile(r'\.?([a-zA-Z_][a-zA-Z0-9_\-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
 
 Extract = Callable[[str], dict[str, str]]
+_NUMBERS_AS_TEXT = json.JSONDecoder(parse_float=str, parse_int=str)  # one decoder: building one costs
+_PLAIN_JSON = json.JSONDecoder()
 
 
 class ParseFailure(Exception):
@@ -46,9 +48,7 @@ def _json_text(v: Any) -> str:
 def _load_json(line: str, numbers_as_text: bool = True) -> Any:
     """Numbers stay as written (``1.50`` is not ``1.5``), as Loki's parser keeps the bytes."""
     try:
-        if not numbers_as_text:
-            return json.loads(line)
-        return json.loads(line, parse_float=str, parse_int=str)
+        return (_NUMBERS_AS_TEXT if numbers_as_text else _PLAIN_JSON).decode(line)
     except ValueError as exc:
         raise ParseFailure("JSONParserErr", f"{exc}") from None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa

@@ -8,6 +8,9 @@ from typing import NoReturn
 from meshscope.logql.lexer import LogQLParseError, Token, tokenize
 
 
+_NOT_RE2 = re.compile(r"\(\?<?[=!]|(?<!\\)\\[1-9]")
+
+
 def go_regex(pattern: str) -> str:
     """A Go RE2 pattern in Python's ``re`` spelling (named groups ``(?<n>`` become ``(?P<n>``)."""
     return re.sub(r"\(\?<([a-zA-Z_][a-zA-Z0-9_]*)>", r"(?P<\1>", pattern)
@@ -65,11 +68,14 @@ class Cursor:
         raise LogQLParseError(t.line, t.col, message)
 
     def regex(self, token: Token) -> str:
-        """The string of ``token`` after checking it is a valid regular expression."""
+        """The string of ``token`` after checking it is a valid RE2 regular expression (Go's, ClickHouse's)."""
         try:
             re.compile(go_regex(token.value))
         except re.error as exc:
             self.error(f"invalid regular expression {token.value!r}: {exc}", token)
+        if _NOT_RE2.search(token.value):
+            self.error(f"invalid regular expression {token.value!r}: lookarounds and backreferences are not "
+                       "supported (RE2 syntax)", token)
         return token.value
 
     def label_list(self) -> tuple[str, ...]:

@@ -236,6 +236,8 @@ ERRORS = [
     ('sum(count_over_time({app="api"}[5m]) + {app="api"}', 1, 40, "cannot be part of a metric"),
     ('topk(count_over_time({app="api"}[5m]))', 1, 6, "number of series"),
     ("1 + bool 2", 1, 3, "bool modifier"),
+    ('{app="api"} |~ "a(?=b)"', 1, 16, "not supported (RE2 syntax)"),
+    ('{app=~"(a)\\\\1"}', 1, 7, "not supported (RE2 syntax)"),
     ('{app="api"} |= "a\\qb"', 1, 18, "invalid char escape"),
     ('{app="api"}\n  | json |', 2, 11, "expecting a parser"),
     ('rate({app="api"}[1m]) by (x)', 1, 1, "grouping not allowed"),

@@ -7,7 +7,6 @@ from typing import NoReturn
 
 from meshscope.logql.lexer import LogQLParseError, Token, tokenize
 
-
 _NOT_RE2 = re.compile(r"\(\?<?[=!]|(?<!\\)\\[1-9]")
 
 

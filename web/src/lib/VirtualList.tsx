@@ -78,7 +78,8 @@ export function VirtualList<T>({ items, rowHeight, rowKey, renderRow, scrollToIn
     if (!element || scrollToIndex === undefined || scrollToIndex < 0 || scrollToIndex >= items.length) return;
     const top = topOf(scrollToIndex);
     const view = element.clientHeight || FALLBACK_HEIGHT;
-    if (top < element.scrollTop || top + heightOf(scrollToIndex) > element.scrollTop + view) {
+    // A row taller than half the view (an expanded log line) only needs its top in view.
+    if (top < element.scrollTop || top + Math.min(heightOf(scrollToIndex), view / 2) > element.scrollTop + view) {
       element.scrollTop = Math.max(0, top - view / 3);
       setScrollTop(element.scrollTop);
     }

@@ -1,4 +1,5 @@
 // One log line: level marker, time, service and text; expanded, every label and field with copy buttons.
+import { useLayoutEffect, useRef } from "react";
 import { CopyButton } from "../lib/CopyButton";
 import { Link } from "../lib/router";
 import { formatDateTimeMs } from "../lib/timestamps";
@@ -13,7 +14,7 @@ const DETAIL_CHROME = 72;
 const BODY_LINE = 16;
 const MAX_BODY_LINES = 12;
 
-/** The height of an expanded row, so the virtual list can place the rows after it. */
+/** A first guess at an expanded row's height, until it is measured. */
 export function expandedHeight(line: LogLine): number {
   const fields = Object.keys(line.labels).length + Object.keys(line.metadata).length + (line.traceId ? 1 : 0);
   const bodyLines = Math.min(MAX_BODY_LINES, line.line.split("\n").length + Math.floor(line.line.length / 160));
@@ -99,12 +100,31 @@ interface RowProps {
   onToggle: (id: string) => void;
   onContext?: (id: string) => void;
   highlight?: boolean;
+  /** Told the expanded row's real height, so a virtual list can place the rows after it. */
+  onMeasure?: (id: string, height: number) => void;
 }
 
-export function LogRow({ line, expanded, onToggle, onContext, highlight }: RowProps) {
+function useMeasure(id: string, active: boolean, onMeasure?: (id: string, height: number) => void) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!active || !element || !onMeasure) return;
+    const report = () => element.offsetHeight > 0 && onMeasure(id, element.offsetHeight);
+    report();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(report);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [id, active, onMeasure]);
+  return ref;
+}
+
+export function LogRow({ line, expanded, onToggle, onContext, highlight, onMeasure }: RowProps) {
   const textHasId = line.traceId !== null && line.line.toLowerCase().includes(line.traceId);
+  const ref = useMeasure(line.id, expanded, onMeasure);
   return (
     <div
+      ref={ref}
       className={`log-row level-${line.level}${expanded ? " expanded" : ""}${highlight ? " hit" : ""}`}
       data-testid="log-row"
       data-line-id={line.id}

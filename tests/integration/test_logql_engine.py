@@ -346,6 +346,17 @@ def test_binary_operations(setup: tuple[LogQLEngine, int]) -> None:
     assert matrix(setup, 'vector(1) or sum(count_over_time({env="prod"}[5m]))', start=300, end=300) == {(): {300: 1.0}}
 
 
+def test_label_replace(setup: tuple[LogQLEngine, int]) -> None:
+    per_service = 'sum by (service_name) (count_over_time({env="prod"}[5m]))'
+    got = matrix(setup, f'label_replace({per_service}, "short", "s-$1", "service_name", "(.)p.")', start=300, end=300)
+    assert got == {
+        (("service_name", "api"), ("short", "s-a")): {300: 29.0},
+        (("service_name", "web"),): {300: 20.0},  # no full match: unchanged
+    }
+    with pytest.raises(ExecutionError, match="same labelset"):  # both lose their only label
+        matrix(setup, f'label_replace({per_service}, "service_name", "", "service_name", ".*")', start=300, end=300)
+
+
 def test_absent_and_instant(setup: tuple[LogQLEngine, int]) -> None:
     engine, base = setup
     assert matrix(setup, 'absent_over_time({service_name="nope", env=~"x"}[1m])', start=60, end=120) == {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
+from meshscope.errors import ExecutionError
 from meshscope.logql import metric_ast as m
+from meshscope.logql.cursor import go_regex
 from meshscope.logql.series import Labels, Matrix
 
 Reduce = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (values G×N with NaN→0, present mask) → N
@@ -82,4 +85,26 @@ def _ranked(node: m.VectorAggregation, inner: Matrix, groups: dict[Labels, list[
         for i, labels in enumerate(members):
             if chosen[i].any():
                 out.series[labels] = np.where(chosen[i], stacked[i], np.nan)
+    return out
+
+
+def label_replace(node: m.LabelReplace, inner: Matrix) -> Matrix:
+    """Prometheus' ``label_replace``: a full match of ``regex`` on ``src`` sets ``dst`` (empty removes it)."""
+    rx = re.compile(go_regex(node.regex))
+    out = Matrix(inner.grid)
+    for labels, values in inner.series.items():
+        found = dict(labels)
+        match = rx.fullmatch(found.get(node.src, ""))
+        if match:
+            value = match.expand(re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", node.replacement))
+            if value:
+                found[node.dst] = value
+            else:
+                found.pop(node.dst, None)
+        key = tuple(sorted(found.items()))
+        if key in out.series:
+            if (~np.isnan(out.series[key]) & ~np.isnan(values)).any():
+                raise ExecutionError("vector cannot contain metrics with the same labelset")
+            values = np.where(np.isnan(values), out.series[key], values)
+        out.series[key] = values
     return out

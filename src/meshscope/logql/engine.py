@@ -14,7 +14,7 @@ import numpy as np
 
 from meshscope.errors import BadData
 from meshscope.logql import metric_ast as m
-from meshscope.logql.aggregation import aggregate
+from meshscope.logql.aggregation import aggregate, label_replace
 from meshscope.logql.ast import LogQuery
 from meshscope.logql.binary import binary
 from meshscope.logql.context import QueryContext, QueryLimits
@@ -63,6 +63,11 @@ def _vector_agg(node: m.VectorAggregation, ctx: QueryContext, grid: Grid) -> Val
             and inner.grouping is None):
         inner = replace(inner, grouping=node.grouping or m.Grouping(False, ()))
     return aggregate(node, to_matrix(evaluate(inner, ctx, grid), grid))
+
+
+@evaluate.register
+def _label_replace(node: m.LabelReplace, ctx: QueryContext, grid: Grid) -> Value:
+    return label_replace(node, to_matrix(evaluate(node.expr, ctx, grid), grid))
 
 
 @evaluate.register

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from meshscope.logql.ast import LabelFilter, LogQuery, format_duration
+from meshscope.logql.ast import LabelFilter, LogQuery, format_duration, quote
 
 RANGE_OPS = ("count_over_time", "rate", "bytes_over_time", "bytes_rate", "absent_over_time")
 UNWRAP_OPS = ("sum_over_time", "avg_over_time", "min_over_time", "max_over_time", "stddev_over_time",
@@ -134,5 +134,20 @@ class VectorLiteral:
         return f"vector({_number(self.value)})"
 
 
-MetricExpr = RangeAggregation | VectorAggregation | BinaryOp | NumberLiteral | VectorLiteral
+@dataclass(frozen=True)
+class LabelReplace:
+    """``label_replace(v, "dst", "replacement", "src", "regex")`` as in Prometheus."""
+
+    expr: MetricExpr
+    dst: str
+    replacement: str
+    src: str
+    regex: str
+
+    def __str__(self) -> str:
+        args = ", ".join(quote(a) for a in (self.dst, self.replacement, self.src, self.regex))
+        return f"label_replace({self.expr}, {args})"
+
+
+MetricExpr = LabelReplace | RangeAggregation | VectorAggregation | BinaryOp | NumberLiteral | VectorLiteral
 Expr = LogQuery | MetricExpr

@@ -102,11 +102,26 @@ def _primary(c: Cursor) -> m.MetricExpr:
         value = sign * float(c.expect("NUMBER", "a number").text)
         c.expect(")", "')'")
         return m.VectorLiteral(value)
+    if c.at_word("label_replace") and c.ahead().kind == "(":
+        return _label_replace(c)
     if c.at("IDENT") and c.tok.text in m.VECTOR_OPS:
         return _vector_aggregation(c)
     if c.at("IDENT") and (c.tok.text in m.RANGE_OPS or c.tok.text in m.UNWRAP_OPS):
         return _range_aggregation(c)
     c.fail("expecting a metric expression (an aggregation, a number or '(')")
+
+
+def _label_replace(c: Cursor) -> m.LabelReplace:
+    c.take()
+    c.expect("(")
+    inner = _expr(c, 0)
+    args = []
+    for what in ("destination label", "replacement", "source label", "regular expression"):
+        c.expect(",", "','")
+        args.append(c.expect("STRING", f"the {what} as a string"))
+    c.expect(")", "')'")
+    c.regex(args[3])
+    return m.LabelReplace(inner, *(a.value for a in args))
 
 
 def _grouping(c: Cursor) -> m.Grouping | None:

@@ -207,6 +207,7 @@ ROUND_TRIP = [t for t, _ in PARSES] + [
     'sum(rate({app="api"}[1m])) / ignoring (x) group_right sum(rate({app="api"}[1m])) == 0.5',
     '{app="api"} | label_format a="{{ __line__ | trunc 3 }}" | drop __error__, __error_details__',
     'first_over_time({app="api"} | logfmt | unwrap v [1m]) - last_over_time({app="api"} | logfmt | unwrap v [1m])',
+    'label_replace(sum by (pod) (rate({app="api"}[1m])), "short", "$1", "pod", "api-(.*)") > 1',
 ]
 
 

@@ -4,7 +4,7 @@ A range vector at every step of a query is, for each series, a slice ``[lo, hi)`
 samples per step. We keep all samples of all series in two flat arrays and the window bounds as
 ``(series, steps)`` integer arrays, so a function like ``rate`` is a handful of numpy operations
 over all windows at once instead of a Python loop per series and step. Window bounds for every
-series come from one ``searchsorted`` over composite ``(series, time)`` keys.
+series come from a few whole-array passes (see :func:`locate`).
 
 Prometheus 2.42 windows are closed on both ends: ``end - range <= ts <= end``.
 """
@@ -22,29 +22,39 @@ from meshscope.promql.sequential import Sequences
 from meshscope.promql.source import F64, I64, SeriesBlock, is_stale
 from meshscope.promql.values import BOOL, StepVector
 
-_KEY_LIMIT = 1 << 62
-
 
 def locate(ts: I64, offsets: I64, queries: I64, side: str) -> I64:
     """``searchsorted`` of every query time in every series: shape (series, queries), flat indices.
 
     ``side="right"`` gives one past the last sample ``<= q``; ``"left"`` the first sample ``>= q``.
+    All series share the (sorted) query times, so instead of a binary search per (series, query)
+    we place each sample among the few query times, count samples per (series, query) slot and
+    accumulate: O(samples) with a small, cache-resident search table.
     """
-    n_series = len(offsets) - 1
+    n_series, n_queries = len(offsets) - 1, len(queries)
+    if n_queries > 1 and (np.diff(queries) < 0).any():
+        order = np.argsort(queries, kind="stable")
+        out = np.empty((n_series, n_queries), dtype=np.int64)
+        out[:, order] = locate(ts, offsets, queries[order], side)
+        return out
     if n_series == 0 or len(ts) == 0:
-        return np.broadcast_to(offsets[:-1, None], (n_series, len(queries))).copy()
-    base = min(int(ts.min()), int(queries.min())) - 1
-    span = max(int(ts.max()), int(queries.max())) - base + 2
-    if span * n_series < _KEY_LIMIT:
-        series_id = np.repeat(np.arange(n_series, dtype=np.int64), np.diff(offsets))
-        keys = series_id * span + (ts - base)
-        wanted = np.arange(n_series, dtype=np.int64)[:, None] * span + (queries - base)[None, :]
-        return np.searchsorted(keys, wanted, side=side)  # type: ignore[call-overload,no-any-return]
-    out = np.empty((n_series, len(queries)), dtype=np.int64)
-    for i in range(n_series):  # keys would overflow: astronomically long ranges only
-        a, b = offsets[i], offsets[i + 1]
-        out[i] = a + np.searchsorted(ts[a:b], queries, side=side)  # type: ignore[call-overload]
-    return out
+        return np.broadcast_to(offsets[:-1, None], (n_series, n_queries)).copy()
+    first_query = _first_query(queries, ts, side)
+    series_id = np.repeat(np.arange(n_series, dtype=np.int64), np.diff(offsets))
+    slots = np.bincount(series_id * (n_queries + 1) + first_query, minlength=n_series * (n_queries + 1))
+    counted = np.cumsum(slots.reshape(n_series, n_queries + 1)[:, :n_queries], axis=1)
+    return offsets[:-1, None] + counted
+
+
+def _first_query(queries: I64, ts: I64, side: str) -> I64:
+    """Per sample, the first query it counts for (``q >= ts`` for "right", ``q > ts`` for "left").
+    Step grids are arithmetic progressions, so this is integer arithmetic rather than a search."""
+    step = int(queries[1] - queries[0]) if len(queries) > 1 else 0
+    if step > 0 and (np.diff(queries) == step).all():
+        offset = ts - int(queries[0])
+        slot = -(-offset // step) if side == "right" else offset // step + 1
+        return np.clip(slot, 0, len(queries))
+    return np.searchsorted(queries, ts, side="left" if side == "right" else "right")
 
 
 def drop_stale(block: SeriesBlock) -> SeriesBlock:

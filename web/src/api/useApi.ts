@@ -36,7 +36,7 @@ export function useApi<T>(url: string | null, reloadKey: unknown = 0, headers?: 
       },
     );
     return () => controller.abort();
-  }, [url, reloadKey]); // eslint-disable-line react-hooks/exhaustive-deps -- headers are constant per caller
+  }, [url, reloadKey]); // headers are constant per caller
 
   if (pathOf(state.url) !== pathOf(url)) return { data: null, error: null, loading: url !== null };
   return state;

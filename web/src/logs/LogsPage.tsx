@@ -13,7 +13,7 @@ import { isMetricQuery, SERVICE_LABEL, volumeQuery } from "./logql";
 import { effectiveQuery, logsParams, readLogsState, type LogsState } from "./logsState";
 import { CATEGORIZE_LABELS, labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type QueryResponse } from "./loki";
 import { QueryBar } from "./QueryBar";
-import { useTail } from "./useTail";
+import { LIVE_CAP, useTail } from "./useTail";
 import { VolumeHistogram } from "./VolumeHistogram";
 import { volumeFromMatrix } from "./volume";
 import { niceStep } from "../lib/steps";
@@ -33,12 +33,13 @@ function useLogsUrl() {
   return { params, state, go };
 }
 
+/** Label names and values for completion, cached until the range itself (not a refresh tick) changes. */
 function useSuggest(startNs: string, endNs: string): SuggestFn {
+  const { range } = useTime();
   return useMemo(() => {
     const load = cached((url) => getJson<LabelsResponse>(url).then((reply) => reply.data ?? []));
     return (context) => (context.kind === "value" ? load(labelValuesUrl(context.label, startNs, endNs)) : load(labelsUrl(startNs, endNs)));
-    // Label lists change slowly: keep the cache for the page's life and the range it opened with.
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [range.from, range.to]); // not the ns bounds: a relative range moves them on every refresh
 }
 
 function TraceFilter({ state, go }: { state: LogsState; go: (s: LogsState) => void }) {
@@ -99,7 +100,7 @@ function Lines({ state, query, go, indexed, window }: LinesProps) {
       <div className="results-toolbar">
         <LiveControls state={state} go={go} waiting={tail.waiting} status={live ? tail.status : null} />
         <span className="results-summary" data-testid="logs-summary">
-          {live ? `${shown.length} live ${shown.length === 1 ? "line" : "lines"}` : data ? `${shown.length} ${shown.length === 1 ? "line" : "lines"}${shown.length >= state.limit ? ` (limit ${state.limit} reached)` : ""}` : ""}
+          {live ? `${shown.length} live ${shown.length === 1 ? "line" : "lines"} (the newest ${LIVE_CAP} are kept)` : data ? `${shown.length} ${shown.length === 1 ? "line" : "lines"}${shown.length >= state.limit ? ` (limit ${state.limit} reached)` : ""}` : ""}
         </span>
       </div>
       {error && !live && <ErrorBanner title="Query failed" message={error} />}
@@ -148,7 +149,7 @@ export default function LogsPage() {
   const services = useApi<LabelsResponse>(labelValuesUrl(SERVICE_LABEL, startNs, endNs));
   const indexed = useApi<LabelsResponse>(labelsUrl(startNs, endNs));
   const metric = isMetricQuery(query);
-  const goStable = useCallback(go, [params.toString()]); // eslint-disable-line react-hooks/exhaustive-deps
+  const goStable = useCallback(go, [params.toString()]); // a new `go` only when the URL changes
 
   return (
     <div className="logs-page" data-testid="page-logs">

@@ -100,7 +100,7 @@ export function useStoredFields(lines: LogLine[]): LogLine[] {
       );
     }
     return () => controller.abort();
-  }, [missingKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [missingKey]); // `missing` is a new array each render; its ids say when it changed
 
-  return useMemo(() => lines.map((line) => withFields(line, known.current.get(line.id))), [lines, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  return useMemo(() => lines.map((line) => withFields(line, known.current.get(line.id))), [lines, version]); // `version` counts answers stored in the ref
 }

@@ -159,7 +159,7 @@ export default function TimeSeriesChart(props: ChartProps) {
       u.destroy();
       setPlot(null);
     };
-  }, [series, exemplars, startSec, endSec]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [series, exemplars, startSec, endSec]); // hidden series and callbacks are read when the chart is rebuilt
 
   useEffect(() => {
     if (plot && plot.width !== width) plot.setSize({ width, height: props.height ?? 300 });

@@ -77,7 +77,7 @@ export function TimeProvider({ children }: { children: ReactNode }) {
  */
 export function usePinnedRange(key: string): ResolvedRange {
   const { range, tick } = useTime();
-  return useMemo(() => resolveRange(range, Date.now()), [range.from, range.to, tick, key]); // eslint-disable-line react-hooks/exhaustive-deps
+  return useMemo(() => resolveRange(range, Date.now()), [range.from, range.to, tick, key]); // not `range`: a new object on every render
 }
 
 export function useTime(): TimeState {

@@ -17,14 +17,15 @@ def available() -> bool:
 
 
 class PrometheusProcess:
-    def __init__(self, workdir: Path, config: str, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, config: str, port: int | None = None,
+                 extra_args: list[str] | None = None) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         (workdir / "prometheus.yml").write_text(config)
         self.log = open(workdir / "prometheus.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             ["prometheus", f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn", *(extra_args or [])],
             stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
 

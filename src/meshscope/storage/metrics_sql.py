@@ -18,25 +18,35 @@ WRITE_REQUEST_STRUCTURE = (
 METADATA_STRUCTURE = "metric_name String, type String, help String, unit String"
 
 METRIC_NAME_RE = "^[a-zA-Z_:][a-zA-Z0-9_:]*$"
-LABEL_NAME_RE = "^[a-zA-Z_][a-zA-Z0-9_]*$"
+LABEL_NAMES_RE = "^[a-zA-Z_][a-zA-Z0-9_]*(,[a-zA-Z_][a-zA-Z0-9_]*)*$"  # all names, comma-joined
 
 
-def fingerprint(sorted_pairs: str) -> str:
-    """The series identity: cityHash64 of ``Array(Tuple(String, String))`` sorted by name, incl. __name__."""
-    return f"cityHash64({sorted_pairs})"
+def series_columns(names: str, values: str) -> str:
+    """SELECT items deriving a series from label ``names``/``values`` arrays as sent.
+
+    Empty values are dropped (absent, as in Prometheus) and the pairs sorted by name only when a
+    sender did not sort them (remote_write 1.0 says senders must): sorting every series costs
+    more than parsing it. ``fp`` is the series fingerprint, ``bad`` flags invalid label sets."""
+    n0 = f"if(has({values}, ''), arrayFilter((n, v) -> v != '', {names}, {values}), {names})"
+    v0 = f"if(has({values}, ''), arrayFilter(v -> v != '', {values}), {values})"
+    return f"""{n0} AS n0, {v0} AS v0,
+        arrayAll((a, b) -> a < b, arrayPopBack(n0), arrayPopFront(n0)) AS ordered,
+        if(ordered, n0, arraySort(n0)) AS names, if(ordered, v0, arraySort((v, n) -> n, v0, n0)) AS vals,
+        indexOf(names, '__name__') AS name_at, vals[name_at] AS metric_name,
+        {fingerprint('names', 'vals')} AS fp,
+        mapFromArrays(arrayFilter(n -> n != '__name__', names), arrayFilter((v, n) -> n != '__name__', vals, names))
+            AS labels,
+        (name_at = 0 OR NOT match(metric_name, '{METRIC_NAME_RE}')
+         OR NOT match(arrayStringConcat(names, ','), '{LABEL_NAMES_RE}')
+         OR (NOT ordered AND arrayExists((a, b) -> a = b, arrayPopBack(names), arrayPopFront(names)))) AS bad"""
 
 
-def sorted_pairs(labels: str) -> str:
-    """Label pairs without empty values (absent, as in Prometheus), sorted by name."""
-    return f"arraySort(arrayFilter(l -> l.2 != '', arrayMap(l -> (l.name, l.value), {labels})))"
+def fingerprint(names: str, values: str) -> str:
+    """The series identity: cityHash64 of the label names and values sorted by name, incl. __name__."""
+    return f"cityHash64({names}, {values})"
 
 
-def _invalid(pairs: str) -> str:
-    names = f"arrayMap(l -> l.1, {pairs})"
-    return (f"(NOT has({names}, '__name__') "
-            f"OR NOT match(arrayFirst(l -> l.1 = '__name__', {pairs}).2, '{METRIC_NAME_RE}') "
-            f"OR NOT arrayAll(n -> n = '__name__' OR match(n, '{LABEL_NAME_RE}'), {names}) "
-            f"OR length(arrayDistinct({names})) != length({names}))")
+_KIND = "Enum8(\\'sample\\' = 0, \\'exemplar\\' = 1)"
 
 
 def insert_remote_write(db: str) -> str:
@@ -46,17 +56,12 @@ def insert_remote_write(db: str) -> str:
 SELECT metric_name, fp + throwIf(bad, 'remote_write: invalid series labels'), labels, r.1, r.2, r.3, r.4,
     r.4['trace_id'], r.4['span_id']
 FROM (
-    SELECT {sorted_pairs('t.labels')} AS pairs, {_invalid('pairs')} AS bad, {fingerprint('pairs')} AS fp,
-        arrayFirst(l -> l.1 = '__name__', pairs).2 AS metric_name,
-        mapFromArrays(arrayMap(l -> l.1, arrayFilter(l -> l.1 != '__name__', pairs)),
-                      arrayMap(l -> l.2, arrayFilter(l -> l.1 != '__name__', pairs))) AS labels,
-        t.samples AS samples, t.exemplars AS exemplars
+    SELECT {series_columns('t.labels.name', 't.labels.value')}, t.samples AS samples, t.exemplars AS exemplars
     FROM {{source}} ARRAY JOIN timeseries AS t
 )
 ARRAY JOIN arrayConcat(
-    arrayMap(s -> (CAST('sample', 'Enum8(\\'sample\\' = 0, \\'exemplar\\' = 1)'), s.timestamp, s.value,
-                   CAST(map(), 'Map(String, String)')), samples),
-    arrayMap(e -> (CAST('exemplar', 'Enum8(\\'sample\\' = 0, \\'exemplar\\' = 1)'), e.timestamp, e.value,
+    arrayMap(s -> (CAST('sample', '{_KIND}'), s.timestamp, s.value, CAST(map(), 'Map(String, String)')), samples),
+    arrayMap(e -> (CAST('exemplar', '{_KIND}'), e.timestamp, e.value,
                    mapFromArrays(arrayMap(l -> l.name, e.labels), arrayMap(l -> l.value, e.labels))),
              exemplars)) AS r"""
 

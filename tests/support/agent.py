@@ -28,6 +28,21 @@ def seq_counts(server: ServerProcess, service: str) -> tuple[int, int]:
     return int(row["n"]), int(row["u"])
 
 
+def missing(server: ServerProcess, service: str, total: int) -> str:
+    """The sequence numbers below ``total`` that are not stored, as ranges (for failure messages)."""
+    rows = sql(server, "SELECT groupArray(toUInt64(extract(body, 'seq=(\\\\d+)'))) AS s FROM meshscope.logs "
+                       f"WHERE service_name = '{service}'")
+    have = {int(v) for v in rows[0]["s"]}
+    gaps, start = [], None
+    for i in range(total + 1):
+        if i < total and i not in have:
+            start = i if start is None else start
+        elif start is not None:
+            gaps.append(f"{start}-{i - 1}")
+            start = None
+    return "missing: " + (", ".join(gaps[:20]) or "none")
+
+
 def wait_for_count(server: ServerProcess, service: str, expected: int, timeout: float) -> tuple[int, int]:
     deadline = time.monotonic() + timeout
     counts = (0, 0)
@@ -52,6 +67,7 @@ class AgentProcess:
     endpoint: str
     config: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    log_level: str = "warning"
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -84,7 +100,7 @@ class AgentProcess:
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-agent.log"
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen([sys.executable, "-m", "meshscope", "agent", "-c", str(self.config_path),
-                                      "--log-level", "warning"], stdin=stdin, stdout=log,
+                                      "--log-level", self.log_level], stdin=stdin, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + 30

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from meshscope.agent.batcher import PendingBatch
+from meshscope.agent.fingerprint import fingerprint
 from meshscope.agent.lines import LineSplitter
 from meshscope.agent.pipeline import Pipeline
 
@@ -27,6 +28,7 @@ class FileCursor:
     pipeline: Pipeline
     resource: dict[str, str]
     batch: PendingBatch
+    fp_bytes: int = 1024
     rotated_at: float = 0.0
     last_growth: float = field(default_factory=time.monotonic)
     lines_read: int = 0
@@ -44,6 +46,8 @@ class FileCursor:
         data = os.pread(self.fd, READ_CHUNK, self.offset)
         if not data:
             return 0
+        if fingerprint(self.fd, self.fp_bytes) != self.fp:
+            return 0  # truncated and rewritten meanwhile: these bytes are another file's (see tailer)
         self.last_growth = time.monotonic()
         lines = self.splitter.feed(data)
         self.lines_read += len(lines)

@@ -14,10 +14,12 @@ import time
 from meshscope.agent.config import Multiline
 from meshscope.agent.records import Line
 
-# Java: "Exception in thread", "java.lang.X: msg", "\tat ...", "Caused by: ...", "\t... 5 more".
+# A trace belongs to the log line before it (``log.error("failed", e)``, ``logger.exception``).
+# Java: "java.lang.XException: msg", "\tat ...", "Caused by: ...", "\t... 5 more".
 # Python: "Traceback (most recent call last):", indented frames, then "ValueError: msg".
 PRESETS: dict[str, tuple[str, str]] = {
-    "java": (r"^[^\s]", r"^(\s+at\s|\s+\.\.\.\s+\d+\s+more|Caused by:|Suppressed:|\s+)"),
+    "java": (r"^[^\s]", r"^(\s+at\s|\s+\.\.\.\s+\d+\s+more|Caused by:|Suppressed:|\s+|"
+                       r"[\w.$]+(Exception|Error|Throwable)(:.*)?$)"),
     "python": (r"^[^\s]", r"^(\s+|Traceback \(most recent call last\):|[\w.]+(Error|Exception|Exit|Interrupt)"
                           r"(:.*)?$|During handling of the above exception|The above exception was|$)"),
 }

@@ -51,6 +51,10 @@ class Agent:
         self.stopping = threading.Event()
         self.status_server = StatusServer(c.observability.listen, self.metrics, self.status)
         self.metrics.spool_max.set(c.spool.max_bytes)
+        # read at scrape time: the reading loop itself waits while the spool is full
+        self.metrics.spool_bytes.set_function(lambda: self.spool.bytes)
+        self.metrics.spool_batches.set_function(lambda: self.spool.pending())
+        self.metrics.paused.set_function(lambda: 1.0 if self.spool.full else 0.0)
 
     def _on_signal(self, *_: object) -> None:
         self.stopping.set()
@@ -98,9 +102,6 @@ class Agent:
                 and self.host is None)
 
     def _gauges(self) -> None:
-        self.metrics.spool_bytes.set(self.spool.bytes)
-        self.metrics.spool_batches.set(self.spool.pending())
-        self.metrics.paused.set(1 if self.spool.full else 0)
         self.metrics.files_open.set(sum(len(t.cursors) for t in self.tailers))
 
     def shutdown(self) -> None:

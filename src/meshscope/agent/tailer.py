@@ -26,6 +26,7 @@ from meshscope.agent.redact import Redactor
 from meshscope.agent.telemetry import AgentMetrics
 
 log = logging.getLogger(__name__)
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4")
 
 
 def _start_at_end(fd: int) -> int:
@@ -46,15 +47,23 @@ class FileTailer:
                                           dict(spec.rename_fields))
         self.cursors: dict[str, FileCursor] = {}
         self.initial_scan = True
+        # since when each path has been watched: later siblings we do not know are missed rotations
+        self.watched_since: dict[str, float] = {}
 
     # ---- discovery
     def matching_paths(self) -> list[str]:
         found: set[str] = set()
         for pattern in self.spec.paths:
             found.update(glob.glob(pattern))
-        return sorted(p for p in found if os.path.isfile(p)
-                      and not any(fnmatch.fnmatch(p, x) or fnmatch.fnmatch(os.path.basename(p), x)
-                                  for x in self.spec.exclude))
+        return sorted(p for p in found if os.path.isfile(p) and not self._excluded(p))
+
+    def _matches(self, path: str) -> bool:
+        """Discovery reads it anyway."""
+        return any(fnmatch.fnmatch(path, p) for p in self.spec.paths)
+
+    def _excluded(self, path: str) -> bool:
+        return any(fnmatch.fnmatch(path, x) or fnmatch.fnmatch(os.path.basename(path), x)
+                   for x in self.spec.exclude)
 
     def discover(self) -> None:
         by_inode = {(c.dev, c.ino): c for c in self.cursors.values()}
@@ -88,8 +97,15 @@ class FileTailer:
             start = _start_at_end(fd)
         else:
             start = 0
+        if path not in self.watched_since:  # after a restart: since we last saw the path
+            seen = [p.seen for _, p in self.positions.items() if p.path == path]
+            if seen:
+                self.watched_since[path] = max(seen)
         self.positions.ensure(ident, path, start)
         self._add_cursor(ident, fp, path, fd, st, start)
+        log.debug("reading %s (id %s) from offset %d", path, ident, start)
+        self._drain_missed(path)
+        self.watched_since[path] = time.time()
 
     def _add_cursor(self, ident: str, fp: str, path: str, fd: int, st: os.stat_result, start: int,
                     resource_path: str = "") -> None:
@@ -98,7 +114,7 @@ class FileTailer:
         pipeline = Pipeline(self.pipeline_spec, self.redactor, self.tailing.max_line_bytes)
         splitter = LineSplitter(start, self.tailing.max_line_bytes, self.tailing.long_lines)
         self.cursors[ident] = FileCursor(ident, fp, path, fd, st.st_dev, st.st_ino, splitter, pipeline,
-                                         resource, PendingBatch(start, start))
+                                         resource, PendingBatch(start, start), self.tailing.fingerprint_bytes)
 
     def _identity(self, fp: str, size: int) -> str:
         """``fp``, or ``fp~n`` for a file truncated and rewritten with the same first line."""
@@ -132,9 +148,42 @@ class FileTailer:
         if moved and not cursor.rotated_at:
             cursor.rotated_at = time.monotonic()
             self.metrics.rotations.inc()
+            self._drain_missed(cursor.resource.get("log.file.path", cursor.path))
         size = cursor.size()
         if size < cursor.offset or fingerprint(cursor.fd, self.tailing.fingerprint_bytes) != cursor.fp:
             self._truncated(cursor)
+            self._drain_missed(cursor.resource.get("log.file.path", cursor.path))
+
+    def _drain_missed(self, original: str) -> None:
+        """Rotated files we never saw (two rotations between polls) are read whole: a sibling named
+        like ``original``, written since we first watched that path, with a fingerprint we do not know."""
+        since = self.watched_since.get(original)
+        if since is None:
+            return
+        directory, base = os.path.split(original)
+        try:
+            names = [n for n in os.listdir(directory or ".") if n.startswith(base)]
+        except OSError:
+            return
+        known = {c.fp for c in self.cursors.values()}
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            if name.endswith(_COMPRESSED) or self._excluded(path) or self._matches(path):
+                continue
+            try:
+                if os.stat(path).st_mtime < since - 1.0:  # file times are coarser than time.time()
+                    continue
+            except OSError:
+                continue
+            fp = fingerprint_path(path, self.tailing.fingerprint_bytes)
+            if fp is None or fp in known or self.positions.get(fp) is not None:
+                continue
+            fd = os.open(path, os.O_RDONLY)
+            self.positions.ensure(fp, path, 0)
+            self._add_cursor(fp, fp, path, fd, os.fstat(fd), 0)
+            self.cursors[fp].rotated_at = time.monotonic()
+            known.add(fp)
+            log.debug("reading %s (id %s), a rotated file never seen at %s", path, fp, original)
 
     def _truncated(self, cursor: FileCursor) -> None:
         """Drain the rest of the old content from its copy, then start over on the truncated file."""
@@ -146,6 +195,7 @@ class FileTailer:
             self._finish(cursor)
             return
         fd, st, path = copy
+        log.debug("%s was truncated at offset %d; reading the rest from %s", cursor.path, cursor.offset, path)
         cursor.swap_file(fd, st.st_dev, st.st_ino, path)
         cursor.rotated_at = time.monotonic()
 
@@ -212,6 +262,7 @@ class FileTailer:
         cursor.expire(final=True)
         if not self._ship(cursor):
             return False
+        log.debug("finished rotated %s (id %s) at offset %d", cursor.path, cursor.ident, cursor.offset)
         with contextlib.suppress(KeyError):
             self.metrics.lag.remove(cursor.path)
         cursor.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def status(ctx: typer.Context,
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
-    out = Console()
+    out = Console() if sys.stdout.isatty() else Console(width=250)  # piped: never cut a path
     out.print(f"agent: {'[green]running[/]' if doc['running'] else '[yellow]not running[/] (from its data dir)'}")
     table = Table("file", "size", "spooled", "acked", "lag (bytes)")
     for f in doc["files"]:

@@ -36,8 +36,9 @@ def _group(preset: str, lines: list[str]) -> list[str]:
 
 def test_java_preset_keeps_a_trace_together() -> None:
     records = _group("java", JAVA)
-    assert len(records) == 3  # the error line, its trace, the next line
-    assert records[1].startswith("java.lang.IllegalStateException") and records[1].endswith("... 2 more")
+    assert len(records) == 2  # the error line with its trace, the next line
+    assert records[0].startswith("2024-01-01 12:00:00 ERROR") and "\njava.lang.IllegalStateException" in records[0]
+    assert records[0].endswith("... 2 more") and records[1].endswith("INFO next")
 
 
 def test_python_preset_keeps_chained_tracebacks_together() -> None:

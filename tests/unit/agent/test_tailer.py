@@ -143,3 +143,17 @@ def test_excludes_and_lag_metric(tmp_path: Path) -> None:
     assert len(rig.bodies()) == 3 and len(rig.tailer.cursors) == 1
     lag = rig.metrics.lag.labels(str(tmp_path / "logs" / "keep.log"))._value.get()
     assert lag > 0  # spooled, not yet acknowledged
+
+
+def test_a_generation_rotated_away_between_polls_is_still_read(tmp_path: Path) -> None:
+    rig, log = _rig(tmp_path)
+    for gen in (1, 2):  # two copytruncate rotations before the agent looks again
+        _append(log, gen * 100, 5)
+        (tmp_path / "logs" / f"a.log.{gen}").write_bytes(log.read_bytes())
+        with open(log, "r+") as f:
+            f.truncate(0)
+        _append(log, gen * 100 + 50, 3)
+    rig.poll()
+    bodies = sorted(rig.bodies(), key=lambda b: int(b.split()[0][4:]))
+    expected = list(range(10)) + [100, 101, 102, 103, 104, 150, 151, 152, 200, 201, 202, 203, 204, 250, 251, 252]
+    assert bodies == [f"seq={i} line" for i in expected]

@@ -149,7 +149,8 @@ def regression(seq: Sequences, ts: I64, vals: F64, t0: F64) -> tuple[F64, F64]:
     with compensated sums; a constant series gets slope 0 exactly."""
     origin = t0[seq.order]
     sums = [np.zeros(seq.size) for _ in range(8)]  # x, y, xy, x² and their compensations
-    first = vals[seq.starts]
+    # (an empty sequence may start past the end; its "first" value is never used)
+    first = vals[np.minimum(seq.starts, len(vals) - 1)] if len(vals) else np.zeros(seq.size)
     constant = np.ones(seq.size, dtype=bool)
     for _, idx in seq.positions():
         k = len(idx)

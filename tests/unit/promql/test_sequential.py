@@ -121,3 +121,14 @@ def test_regression_matches_reference(data) -> None:  # type: ignore[no-untyped-
 def test_empty_sequences() -> None:
     seq = Sequences(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64))
     assert kahan_sum(seq, np.empty(0)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_empty_sequences_past_the_end_of_the_data() -> None:
+    seq = Sequences(np.array([0, 2], dtype=np.int64), np.array([2, 0], dtype=np.int64))
+    with np.errstate(all="ignore"):
+        slope, _ = regression(seq, np.array([0, 1000]), np.array([1.0, 3.0]), np.array([0.0, 0.0]))
+    assert slope[0] == 2.0
+    with np.errstate(all="ignore"):
+        empty, _ = regression(Sequences(np.zeros(2, np.int64), np.zeros(2, np.int64)), np.empty(0, np.int64),
+                              np.empty(0), np.zeros(2))
+    assert len(empty) == 2

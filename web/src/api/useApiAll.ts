@@ -1,11 +1,15 @@
 // Loads several API URLs at once (one per query); each answer or error stays with its URL.
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { getJson } from "./client";
 import type { ApiState } from "./useApi";
 
-/** Fetches every non-null URL; a new list cancels the previous requests. Null URLs give an empty state. */
-export function useApiAll<T>(urls: (string | null)[]): ApiState<T>[] {
+/**
+ * Fetches every non-null URL, again when `reloadKey` changes; a new list cancels the previous requests.
+ * Null URLs give an empty state. The answer keeps its identity until something arrives, so memos stay put.
+ */
+export function useApiAll<T>(urls: (string | null)[], reloadKey: unknown = 0): ApiState<T>[] {
   const key = JSON.stringify(urls);
+  const pending = useMemo(() => (JSON.parse(key) as (string | null)[]).map((url) => ({ data: null, error: null, loading: url !== null })), [key]);
   const [states, setStates] = useState<{ key: string; states: ApiState<T>[] }>({ key: "", states: [] });
 
   useEffect(() => {
@@ -23,7 +27,7 @@ export function useApiAll<T>(urls: (string | null)[]): ApiState<T>[] {
       });
     });
     return () => controller.abort();
-  }, [key]);
+  }, [key, reloadKey]);
 
-  return states.key === key ? states.states : urls.map((url) => ({ data: null, error: null, loading: url !== null }));
+  return states.key === key ? states.states : pending;
 }

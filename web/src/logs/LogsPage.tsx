@@ -58,7 +58,7 @@ function TraceFilter({ state, go }: { state: LogsState; go: (s: LogsState) => vo
 }
 
 function Volume({ query, window }: { query: string; window: ResolvedRange }) {
-  const { setRange } = useTime();
+  const { setRange, tick } = useTime();
   const startSec = window.startUs / 1e6;
   const endSec = window.endUs / 1e6;
   const step = niceStep(Math.max(1, (endSec - startSec) / VOLUME_BARS));
@@ -66,7 +66,7 @@ function Volume({ query, window }: { query: string; window: ResolvedRange }) {
   const alignedStart = Math.floor(startSec / step) * step;
   const alignedEnd = Math.ceil(endSec / step) * step;
   const url = queryRangeUrl({ query: volumeQuery(query, step), startNs: usToNs(alignedStart * 1e6), endNs: usToNs(alignedEnd * 1e6), step });
-  const { data, error } = useApi<QueryResponse>(url);
+  const { data, error } = useApi<QueryResponse>(url, tick);
   if (error) return <div className="volume-problem muted" data-testid="volume-error">Volume: {error}</div>;
   if (!data || data.data.resultType !== "matrix") return <div className="volume volume-empty" />;
   const volume = volumeFromMatrix(data.data.result, startSec, endSec, step);
@@ -84,7 +84,8 @@ interface LinesProps {
 function Lines({ state, query, go, indexed, window }: LinesProps) {
   const live = state.live !== "";
   const url = live ? null : queryRangeUrl({ query, startNs: usToNs(window.startUs), endNs: usToNs(window.endUs), limit: state.limit, direction: state.direction });
-  const { data, error, loading } = useApi<QueryResponse>(url, 0, CATEGORIZE_LABELS);
+  const { tick } = useTime();
+  const { data, error, loading } = useApi<QueryResponse>(url, tick, CATEGORIZE_LABELS);
   const tail = useTail(live ? query : null, state.live === "paused");
   const lines = useMemo(
     () => (data?.data.resultType === "streams" ? linesFromStreams(data.data.result, state.direction) : []),

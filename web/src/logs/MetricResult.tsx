@@ -11,12 +11,13 @@ import { queryRangeUrl, usToNs } from "./loki";
 const TimeSeriesChart = lazy(() => import("../metrics/TimeSeriesChart"));
 
 export default function MetricResult({ query, window }: { query: string; window: ResolvedRange }) {
-  const { setRange } = useTime();
+  const { setRange, tick } = useTime();
   const startSec = window.startUs / 1e6;
   const endSec = window.endUs / 1e6;
   const step = autoStep(endSec - startSec, 1000);
   const { data, error } = useApi<{ status: string; data: PromData }>(
     queryRangeUrl({ query, startNs: usToNs(window.startUs), endNs: usToNs(window.endUs), step }),
+    tick,
   );
   const series = useMemo(() => (data ? seriesFromData(data.data) : []), [data]);
   if (error) return <ErrorBanner title="Query failed" message={error} />;

@@ -94,9 +94,9 @@ function QueryForm({ initial, autoStepSec, onRun }: FormProps) {
 }
 
 function Graph({ state, queries, startSec, endSec, step }: { state: MetricsState; queries: string[]; startSec: number; endSec: number; step: number }) {
-  const { setRange } = useTime();
-  const ranges = useApiAll<PromResponse>(queries.map((q) => (q ? rangeQueryUrl(q, startSec, endSec, step) : null)));
-  const exemplarReplies = useApiAll<PromResponse<ExemplarGroup[]>>(queries.map((q) => (q ? exemplarsUrl(q, startSec, endSec) : null)));
+  const { setRange, tick } = useTime();
+  const ranges = useApiAll<PromResponse>(queries.map((q) => (q ? rangeQueryUrl(q, startSec, endSec, step) : null)), tick);
+  const exemplarReplies = useApiAll<PromResponse<ExemplarGroup[]>>(queries.map((q) => (q ? exemplarsUrl(q, startSec, endSec) : null)), tick);
   const many = queries.filter(Boolean).length > 1;
   const series = useMemo(
     () => ranges.flatMap((r, i) => (r.data ? seriesFromData(r.data.data, many ? queryLetter(i) : "") : [])),
@@ -136,7 +136,8 @@ function QueryErrors({ errors }: { errors: (string | null)[] }) {
 }
 
 function Table({ queries, time }: { queries: string[]; time: number }) {
-  const replies = useApiAll<PromResponse>(queries.map((q) => (q ? instantQueryUrl(q, time) : null)));
+  const { tick } = useTime();
+  const replies = useApiAll<PromResponse>(queries.map((q) => (q ? instantQueryUrl(q, time) : null)), tick);
   return (
     <div className="metrics-result" data-testid="metrics-table">
       <QueryErrors errors={replies.map((r) => r.error)} />

@@ -79,6 +79,8 @@ def main() -> None:
         t0 = time.perf_counter()
         load(ex, args.lines, start, 3600)
         console.print(f"loaded {args.lines:,} lines in {time.perf_counter() - t0:.1f}s")
+        # Each query reads its data: no granule results cached from an earlier query's condition.
+        ex.command("SET use_query_condition_cache = 0")
         engine = LogQLEngine(ex)
         table = Table("query", "seconds", "answer")
 

@@ -133,6 +133,8 @@ def test_labels_series_stats_volume(fed: tuple[ServerProcess, Telemetry, str, st
     assert len(series) == 1 and series[0]["service_name"] == service
     stats = get(server, "/index/stats", query=f'{{service_name="{service}"}}', **window()).json()
     assert stats["streams"] == 1 and stats["entries"] == 6 and stats["bytes"] > 100 and stats["chunks"] >= 1
+    whole_query = f'sum(count_over_time({{service_name="{service}"}} |= "x" [1m]))'  # Grafana sizes whole queries
+    assert get(server, "/index/stats", query=whole_query, **window()).json() == stats
     vol = get(server, "/index/volume", query=f'{{service_name="{service}"}}', **window()).json()
     assert vol["data"]["resultType"] == "vector"
     assert vol["data"]["result"][0]["metric"] == {"service_name": service}

@@ -10,19 +10,39 @@ from typing import Any
 
 import numpy as np
 
+from meshscope.errors import BadData
 from meshscope.logql import ast
+from meshscope.logql import metric_ast as m
 from meshscope.logql.context import QueryContext
 from meshscope.logql.cursor import Cursor
 from meshscope.logql.parse_log import selector
+from meshscope.logql.parser import parse
 from meshscope.logql.series import Grid, Matrix, matrix_json, vector_json
 from meshscope.logql.sqlgen import time_sql, where_sql
 from meshscope.storage.sql import quote
 
 
 def matchers_of(text: str) -> tuple[ast.Matcher, ...]:
-    """The stream selector of ``text`` (a selector, or a query that starts with one)."""
-    c = Cursor(text)
-    return selector(c)
+    """The stream selector of ``text``: a selector, a log query, or the first one inside a metric query
+    (Grafana sends whole queries to ``/index/stats`` to size them)."""
+    if text.lstrip().startswith("{"):
+        return selector(Cursor(text))
+    found = _first_log_query(parse(text))
+    if found is None:
+        raise BadData(f"no stream selector in {text!r}")
+    return found.matchers
+
+
+def _first_log_query(node: object) -> ast.LogQuery | None:
+    if isinstance(node, ast.LogQuery):
+        return node
+    if isinstance(node, m.RangeAggregation):
+        return node.query
+    for child in (getattr(node, "expr", None), getattr(node, "lhs", None), getattr(node, "rhs", None)):
+        found = _first_log_query(child) if child is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def _where(selectors: list[str], start_ns: int, end_ns: int) -> str:

@@ -181,14 +181,13 @@ def _line_format(stage: ast.LineFormat) -> StageFn:
 @stage_fn.register
 def _label_format(stage: ast.LabelFormat) -> StageFn:
     def apply(e: Entry) -> bool:
-        for item in stage.items:
-            if item.is_template:
-                e.labels[item.dst] = _render(item.value, e)
-            else:
-                value = e.get(item.value)
+        # every item sees the labels as they were before this stage, as in Loki
+        values = [_render(i.value, e) if i.is_template else e.get(i.value) for i in stage.items]
+        for item, value in zip(stage.items, values, strict=True):
+            if not item.is_template:
                 e.labels.pop(item.value, None)
-                if value is not None:
-                    e.labels[item.dst] = value
+            if value is not None:
+                e.labels[item.dst] = value
         return True
     return apply
 

@@ -98,6 +98,7 @@ CASES = [
         None,
         {"lvl": "info", "user": "bob", "who": "bob@api"},
     ),
+    ('| logfmt | label_format a=b, b="{{.a}}"', "a=1 b=2", None, {"a": "2", "b": "1"}),
     ('| logfmt | drop level, user="bob"', "level=info user=bob x=1", None, {"x": "1"}),
     ('| logfmt | drop user="alice"', "user=bob", None, {"user": "bob"}),
     ("| logfmt | keep level", "level=info user=bob", None, {"level": "info", "app": None}),

@@ -12,7 +12,7 @@ import re
 
 from meshscope.logql import ast
 from meshscope.logql.label_sql import label_filter_sql, pushable
-from meshscope.storage.sql import quote
+from meshscope.storage.sql import quote, quote_list
 
 _TOKEN = re.compile(r"[a-zA-Z0-9]+")
 COLUMNS = ("toUnixTimestamp64Nano(timestamp) AS ts, labels, body, attributes, trace_id, span_id, "
@@ -43,8 +43,22 @@ def _matcher(m: ast.Matcher) -> str:
         return f"{column} = {quote(m.value)}"
     if m.op == "!=":
         return f"{column} != {quote(m.value)}"
-    test = f"match({column}, {_anchored(m.value)})"
-    return test if m.op == "=~" else f"NOT {test}"
+    test = _regex_match(column, m.value)
+    return test if m.op == "=~" else f"NOT ({test})"
+
+
+_LITERAL_ALTERNATIVES = re.compile(r"[a-zA-Z0-9_\-/:@ ]+(?:\|[a-zA-Z0-9_\-/:@ ]+)*")
+
+
+def _regex_match(column: str, pattern: str) -> str:
+    """An anchored regex match; Grafana's usual ``.+``, ``.*`` and ``a|b|c`` become plain comparisons."""
+    if pattern == ".*":
+        return "1"
+    if pattern == ".+":
+        return f"{column} != ''"
+    if _LITERAL_ALTERNATIVES.fullmatch(pattern):
+        return f"{column} IN {quote_list(pattern.split('|'))}"
+    return f"match({column}, {_anchored(pattern)})"
 
 
 def _contains(pattern: str) -> str:

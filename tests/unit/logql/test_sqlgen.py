@@ -76,3 +76,13 @@ def test_prefilters(text: str, count: int) -> None:
     conditions = prefilter_sql(query(text))
     assert len(conditions) == count
     assert all("position(body, '\\\\') > 0" in c for c in conditions)
+
+
+@pytest.mark.parametrize("selector,sql", [
+    ('{a=~".+"}', "labels['a'] != ''"),
+    ('{a!~".*", b="c"}', "NOT (1) AND labels['b'] = 'c'"),
+    ('{a=~"x|y-1|z z"}', "labels['a'] IN ('x', 'y-1', 'z z')"),
+    ('{a!~"x.*", b="c"}', "NOT (match(labels['a'], '^(?:x.*)$'))"),
+])
+def test_selector_regexes(selector: str, sql: str) -> None:
+    assert where_sql(query(selector), "T").startswith(sql)

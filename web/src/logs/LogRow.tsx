@@ -131,7 +131,8 @@ export function LogRow({ line, expanded, onToggle, onContext, highlight, onMeasu
       data-level={line.level}
       aria-expanded={expanded}
     >
-      <div className="log-summary" onClick={() => onToggle(line.id)}>
+      <div className="log-summary" role="button" tabIndex={0} aria-expanded={expanded}
+        onClick={() => onToggle(line.id)} onKeyDown={(event) => (event.key === "Enter" || event.key === " ") && event.target === event.currentTarget && (event.preventDefault(), onToggle(line.id))}>
         <span className="level-marker" title={line.level} />
         <span className="log-time">{formatDateTimeMs(line.ms)}</span>
         <span className="log-service" title={line.labels[SERVICE_LABEL]}>{line.labels[SERVICE_LABEL] ?? ""}</span>

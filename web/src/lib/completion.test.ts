@@ -17,6 +17,7 @@ describe("completionContext", () => {
     ["{level!=|", { kind: "value", label: "level", prefix: "", from: 8, to: 8, quoted: false }],
     ['{a="1"} |= "x|"', null],
     ['{a="1"} | json|', null],
+    ['sum by (lev|) (count_over_time({a="1"}[1m]))', { kind: "label", prefix: "lev", from: 8, to: 11 }],
     ['{a="}{|', { kind: "value", label: "a", prefix: "}{", quoted: true }],
   ])("LogQL %s", (text, context) => {
     const found = at(text);
@@ -28,7 +29,9 @@ describe("completionContext", () => {
     ["rate(http_req|", { kind: "metric", prefix: "http_req", from: 5, to: 13 }],
     ["http_requests_total{|", { kind: "label", prefix: "", metric: "http_requests_total" }],
     ['up{job="|"}', { kind: "value", label: "job", metric: "up", quoted: true }],
-    ["sum by (jo|)", null],
+    ["sum by (jo|)", { kind: "label", prefix: "jo", from: 8, to: 10, metric: "" }],
+    ["sum without (a, |) (x)", { kind: "label", prefix: "", from: 16, to: 16 }],
+    ["a / on(|) b", { kind: "label", prefix: "" }],
     ["rate(x[5|", null],
     ["x offset|", null],
     ["1.5e|", null],

@@ -64,11 +64,24 @@ function insideSelector(text: string, cursor: number, at: Scan, language: Langua
 // Words that are PromQL syntax, not metric names.
 const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset"]);
 
+const GROUPING = /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)$/;
+
+/** Label names inside `by (…)`, `without (…)`, `on (…)`…: the labels of any series. */
+function insideGrouping(text: string, cursor: number): CompletionContext | null {
+  const grouping = GROUPING.exec(text.slice(0, cursor));
+  if (!grouping) return null;
+  const prefix = /(?:^|,)\s*(\w*)$/.exec(grouping[1])?.[1];
+  if (prefix === undefined) return null;
+  return { kind: "label", prefix, from: cursor - prefix.length, to: wordEnd(text, cursor, /\w/), metric: "" };
+}
+
 /** What to complete at `cursor`, or null where nothing is offered. */
 export function completionContext(text: string, cursor: number, language: Language): CompletionContext | null {
   const at = scan(text, cursor);
   if (at.brace >= 0) return insideSelector(text, cursor, at, language);
-  if (language !== "promql" || at.quote >= 0) return null;
+  if (at.quote >= 0) return null;
+  const grouping = insideGrouping(text, cursor);
+  if (grouping || language !== "promql") return grouping;
   const word = /[A-Za-z_:][\w:]*$/.exec(text.slice(0, cursor));
   if (!word || KEYWORDS.has(word[0])) return null;
   const before = text.slice(0, word.index);

@@ -228,5 +228,5 @@ def test_matches_prometheus(both: tuple[oracle.PrometheusOracle, Engine], expr: 
     except PromQLError as exc:
         got_kind, got = "error", [(repr(exc), [])]
     problem = oracle.same_answer(kind, expected, got_kind, got, ordered=len(mode) == 1 and
-                                 expr.startswith(ORDERED_PREFIXES))
+                                 expr.startswith(ORDERED_PREFIXES), exact=not oracle.needs_tolerance(expr))
     assert problem is None, problem

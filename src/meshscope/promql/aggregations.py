@@ -17,7 +17,7 @@ import numpy as np
 from meshscope.promql.errors import EvaluationError
 from meshscope.promql.labels import METRIC_NAME, Labels, drop, is_valid_name, keep, with_label
 from meshscope.promql.ranking import quantile_per_group, top_k
-from meshscope.promql.sequential import Sequences, seeded_mean, seeded_variance
+from meshscope.promql.sequential import Sequences, seeded_mean, seeded_sum, seeded_variance
 from meshscope.promql.source import F64
 from meshscope.promql.values import StepVector
 
@@ -92,8 +92,7 @@ def _sorted(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray, F64]:
 
 
 def _sum(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
-    values, present, count = _sorted(vec, g)
-    return np.add.reduceat(np.where(present, values, 0.0), g.starts, axis=0), count > 0
+    return _folded(vec, g, seeded_sum)
 
 
 def _extreme(ufunc: np.ufunc) -> Callable[[StepVector, Groups], tuple[F64, np.ndarray]]:

@@ -44,10 +44,10 @@ def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
     threshold = average * 1.1
     interval = sampled + np.where(to_start < threshold, to_start, average / 2)
     interval = interval + np.where(to_end < threshold, to_end, average / 2)
-    result = result * (interval / sampled)
-    if is_rate:
-        result = result / (w.range_ms / 1000)
-    return result, ok
+    factor = interval / sampled
+    if is_rate:  # per second: divide the factor, not the result (same last bits as Prometheus)
+        factor = factor / (w.range_ms / 1000)
+    return result * factor, ok
 
 
 def _add_resets(w: Windows, result: F64) -> F64:

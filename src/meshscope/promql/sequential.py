@@ -116,6 +116,18 @@ def kahan_variance(seq: Sequences, vals: F64) -> F64:
     return seq.unsort((aux + c_aux) / np.maximum(seq.lengths, 1))
 
 
+def seeded_sum(seq: Sequences, vals: F64) -> F64:
+    """The ``sum`` aggregation: the first value, then each next one added in turn (numpy's own
+    reductions sum pairwise, which rounds differently)."""
+    total = np.zeros(seq.size)
+    for p, idx in seq.positions():
+        if p == 0:
+            total[:len(idx)] = vals[idx]
+        else:
+            total[:len(idx)] += vals[idx]
+    return seq.unsort(total)
+
+
 def seeded_mean(seq: Sequences, vals: F64) -> F64:
     """The ``avg`` aggregation: plain running mean started at the group's first value."""
     mean = np.zeros(seq.size)

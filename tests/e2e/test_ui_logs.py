@@ -95,6 +95,13 @@ def test_simple_mode_levels_fields_and_copy(logs_ui: Page, meshscope_server: Any
     ui.reload()
     expect(ui.get_by_test_id("log-detail").locator('[data-field="order_id"]')).to_be_visible()
 
+    ui.get_by_test_id("logs-words").fill("")
+    ui.get_by_test_id("level-error").click()
+    ui.get_by_test_id("logs-fields").fill("order.id=o-17")
+    ui.get_by_test_id("logs-run").click()
+    expect(ui.get_by_test_id("compiled-logql")).to_have_text(f'{{service_name="{PAY}"}} | order_id="o-17"')
+    expect(ui.get_by_test_id("log-text")).to_have_text(["card declined for order o-17"])
+
 
 def test_trace_links_both_ways(logs_ui: Page, meshscope_server: Any, sent: SentLogs) -> None:
     ui = logs_ui

@@ -158,6 +158,7 @@ export default function LogsPage() {
         onRun={(next) => go(next, { refresh: true })} />
       {state.traceId && <TraceFilter state={state} go={goStable} />}
       {problem && <ErrorBanner title="Cannot search" message={problem} />}
+      {!query && !problem && <p className="empty-state">Type a LogQL query, e.g. <code>{'{service_name="checkout"} |= "error"'}</code>, and press Enter.</p>}
       {query && !problem && !metric && state.live === "" && <Volume query={query} window={resolved} />}
       {query && !problem && metric && (
         <Suspense fallback={<div className="loading">Loading chart…</div>}>

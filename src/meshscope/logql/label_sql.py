@@ -9,6 +9,7 @@ before any parser, and groupings by them, then run in ClickHouse instead of Pyth
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from meshscope.logql import ast
 from meshscope.storage.sql import quote
@@ -29,7 +30,8 @@ def _attribute(name: str) -> tuple[str, str]:
             f"arrayExists(k -> {test}, mapKeys(attributes))")
 
 
-def _metadata(name: str) -> str:
+def metadata_sql(name: str) -> str:
+    """The structured metadata value ``name`` on a row ('' when absent)."""
     value, present = _attribute(name)
     if name in ("trace_id", "span_id"):
         return f"if({name} != '', {name}, {value})"
@@ -44,7 +46,7 @@ def label_sql(name: str) -> str:
     """The value of label ``name`` on a row ('' when absent)."""
     if name == "service_name":  # always a stream label (see model.logs); the column is cheaper
         return "toString(service_name)"
-    return f"if(mapContains(labels, {quote(name)}), labels[{quote(name)}], {_metadata(name)})"
+    return f"if(mapContains(labels, {quote(name)}), labels[{quote(name)}], {metadata_sql(name)})"
 
 
 def pushable(expr: ast.LabelFilterExpr) -> bool:
@@ -54,13 +56,15 @@ def pushable(expr: ast.LabelFilterExpr) -> bool:
     return isinstance(expr, ast.StringFilter)
 
 
-def label_filter_sql(expr: ast.LabelFilterExpr) -> str:
+def label_filter_sql(expr: ast.LabelFilterExpr, resolve: Callable[[str], str] | None = None) -> str:
+    """SQL for a pushable filter; ``resolve`` gives a label's value (default: before any parser)."""
+    resolve = resolve or label_sql
     if isinstance(expr, ast.FilterAnd):
-        return f"({label_filter_sql(expr.left)} AND {label_filter_sql(expr.right)})"
+        return f"({label_filter_sql(expr.left, resolve)} AND {label_filter_sql(expr.right, resolve)})"
     if isinstance(expr, ast.FilterOr):
-        return f"({label_filter_sql(expr.left)} OR {label_filter_sql(expr.right)})"
+        return f"({label_filter_sql(expr.left, resolve)} OR {label_filter_sql(expr.right, resolve)})"
     assert isinstance(expr, ast.StringFilter)
-    value = label_sql(expr.name)
+    value = resolve(expr.name)
     if expr.op in ("=", "!="):
         return f"{value} {expr.op} {quote(expr.value)}"
     test = f"match({value}, {quote(f'^(?:{expr.value})$')})"

@@ -16,6 +16,7 @@ import numpy as np
 from meshscope.errors import ExecutionError
 from meshscope.logql import metric_ast as m
 from meshscope.logql.context import QueryContext
+from meshscope.logql.json_sql import PLAIN_LINES, json_plan
 from meshscope.logql.label_sql import label_sql
 from meshscope.logql.logs_eval import pipeline_entries
 from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
@@ -34,17 +35,30 @@ _CONVERT: dict[str, Callable[[str], float]] = {"": parse_number, "bytes": lambda
 
 def evaluate_range(ctx: QueryContext, node: m.RangeAggregation, grid: Grid) -> Matrix:
     ends = grid.times - node.offset_ns
-    if node.op in COUNTING and sql_only(node.query):
-        g = math.gcd(grid.step_ns or node.range_ns, node.range_ns)
-        buckets = node.range_ns // g + (grid.size - 1) * ((grid.step_ns or node.range_ns) // g)
-        if buckets <= MAX_BUCKETS:
-            counts = _sql_counts(ctx, node, grid, g, buckets)
+    g = math.gcd(grid.step_ns or node.range_ns, node.range_ns)
+    buckets = node.range_ns // g + (grid.size - 1) * ((grid.step_ns or node.range_ns) // g)
+    if node.op in COUNTING and buckets <= MAX_BUCKETS:
+        if sql_only(node.query):
+            return _finish(node, grid, _sql_counts(ctx, node, grid, g, buckets))
+        plan = json_plan(node.query, node.grouping)
+        if plan is not None:  # plain JSON lines in SQL, the rest in Python; window counts add up
+            counts = _sql_counts(ctx, node, grid, g, buckets, plan.group_values, plan.where)
+            rest = _python_windows(ctx, node, ends, f"NOT ({PLAIN_LINES})", unscaled=True)
+            for labels, values in rest.items():
+                counts[labels] = counts.get(labels, 0.0) + np.nan_to_num(values)
             return _finish(node, grid, counts)
-    samples = _python_samples(ctx, node, int(ends[0]) - node.range_ns, int(ends[-1]))
-    result = Matrix(grid)
-    for labels, (ts, values) in samples.items():
-        result.series[labels] = over_time(_python_op(node.op), ts, values, ends, node.range_ns, node.param)
+    result = Matrix(grid, _python_windows(ctx, node, ends))
     return _absent(node, result) if node.op == "absent_over_time" else result
+
+
+def _python_windows(ctx: QueryContext, node: m.RangeAggregation, ends: np.ndarray, extra_where: str = "",
+                    unscaled: bool = False) -> dict[Labels, np.ndarray]:
+    op = _python_op(node.op)
+    if unscaled:  # counts and bytes per window, for adding to SQL's before _finish scales them
+        op = "bytes_over_time" if op.startswith("bytes") else "count_over_time"
+    samples = _python_samples(ctx, node, int(ends[0]) - node.range_ns, int(ends[-1]), extra_where)
+    return {labels: over_time(op, ts, values, ends, node.range_ns, node.param)
+            for labels, (ts, values) in samples.items()}
 
 
 def _python_op(op: str) -> str:
@@ -69,13 +83,14 @@ def _absent(node: m.RangeAggregation, found: Matrix) -> Matrix:
     return Matrix(found.grid, {labels: np.where(present, np.nan, 1.0)})
 
 
-def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int,
-                buckets: int) -> dict[Labels, np.ndarray]:
+def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int, buckets: int,
+                group_values: str = "", extra_where: str = "") -> dict[Labels, np.ndarray]:
     base = grid.start_ns - node.offset_ns - node.range_ns
     last = base + buckets * g
     where = where_sql(node.query, time_sql(base, last, left_open=True, right_closed=True))
+    where += f" AND {extra_where}" if extra_where else ""
     measure = "sum(length(body))" if node.op.startswith("bytes") else "count()"
-    table = ctx.arrow(f"SELECT {_labels_sql(node.grouping)} AS series_labels, "
+    table = ctx.arrow(f"SELECT {group_values or _labels_sql(node.grouping)} AS series_labels, "
                       f"intDiv(toUnixTimestamp64Nano(timestamp) - {base} + {g - 1}, {g}) AS b, "
                       f"{measure} AS v, count() AS n FROM {ctx.db}.logs WHERE {where} GROUP BY series_labels, b")
     per_series: dict[Labels, np.ndarray] = {}
@@ -114,9 +129,10 @@ def _series_key(grouping: m.Grouping | None, value: object) -> Labels:
     return labels_key(dict(value))  # type: ignore[call-overload]
 
 
-def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int,
-                    hi: int) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int, hi: int,
+                    extra_where: str = "") -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
     where = where_sql(node.query, time_sql(lo, hi, left_open=True, right_closed=True))
+    where += f" AND {extra_where}" if extra_where else ""
     extract = _extractor(node)
     collected: dict[Labels, tuple[list[int], list[float]]] = {}
     for entry in pipeline_entries(ctx, node.query, where, backward=False):

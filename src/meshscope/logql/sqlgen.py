@@ -85,7 +85,7 @@ def line_filter_sql(f: ast.LineFilter) -> str:
 _ERROR_LABELS = ("__error__", "__error_details__")
 
 
-def _drops_only_errors(stage: ast.Stage) -> bool:
+def drops_only_errors(stage: ast.Stage) -> bool:
     """``| drop __error__`` before any parser: nothing can have set an error yet (Grafana adds it)."""
     return isinstance(stage, ast.DropKeep) and not stage.keep and all(
         (item if isinstance(item, str) else item.name) in _ERROR_LABELS for item in stage.items)
@@ -101,7 +101,7 @@ def split_stages(query: ast.LogQuery) -> tuple[list[SqlStage], tuple[ast.Stage, 
     for i, stage in enumerate(query.stages):
         if isinstance(stage, ast.LineFilter) or (isinstance(stage, ast.LabelFilter) and pushable(stage.expr)):
             sql.append(stage)
-        elif not _drops_only_errors(stage):
+        elif not drops_only_errors(stage):
             return sql, query.stages[i:]
     return sql, ()
 

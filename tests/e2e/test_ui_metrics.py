@@ -1,5 +1,6 @@
 """The Metrics explorer in Debian's Chromium against a real server: series remote-written as Prometheus
-sends them (with an exemplar pointing at a trace sent by the OpenTelemetry SDK), queried through the UI."""
+sends them (with an exemplar pointing at a trace sent by the OpenTelemetry SDK), and a histogram the
+OpenTelemetry SDK recorded inside a span, queried through the UI."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from playwright.sync_api import Page, expect
 
 from meshscope.decode.prometheus.prompb import encode_write_request
+from support.otel import Telemetry
 from support.prom import post_write
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +139,26 @@ def test_table_view_and_api_errors(ui: Page, meshscope_server: Any, trace_id: st
     banner = ui.get_by_test_id("error-banner")
     expect(banner).to_contain_text("Query B: bad_data:")
     expect(ui.get_by_test_id("instant-table")).to_have_count(1)
+
+
+def test_otel_sdk_histogram_exemplar_opens_its_trace(ui: Page, meshscope_server: Any, wait_json: Any) -> None:
+    """A histogram recorded by the OpenTelemetry SDK inside a span carries that span's trace as an exemplar."""
+    telemetry = Telemetry(meshscope_server, "shopui-otel", "http")
+    latency = telemetry.meter.create_histogram("shopui.checkout.duration", unit="s")
+    with telemetry.tracer.start_as_current_span("POST /checkout") as span:
+        latency.record(0.42, {"http.route": "/checkout"})
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    telemetry.flush()
+    telemetry.shutdown()
+    metric = "shopui_checkout_duration_seconds_bucket"
+    url = meshscope_server.http_url
+    wait_json(f"{url}/api/v1/query_exemplars", {"query": metric},
+              lambda doc: any(e["labels"].get("trace_id") == trace_id for s in doc["data"] for e in s["exemplars"]))
+    wait_json(f"{url}/api/traces/{trace_id}", {}, lambda doc: bool(doc.get("data")))
+
+    ui.goto(f"{url}/explore?q={metric}&from=now-15m&to=now")
+    expect(ui.get_by_test_id("ts-chart")).to_be_visible()
+    exemplar = ui.locator(f'[data-testid="exemplar"][data-trace-id="{trace_id}"]')
+    expect(exemplar).to_have_count(1)
+    exemplar.click()
+    expect(ui.get_by_test_id("trace-header")).to_contain_text("POST /checkout")

@@ -17,27 +17,8 @@ import pytest
 from elasticsearch import Elasticsearch, helpers
 
 from support import shippers
+from support.log_reads import lines_of, wait_for
 from support.server import ServerProcess
-
-
-def sql(server: ServerProcess, query: str) -> list[dict]:
-    r = httpx.get(f"{server.http_url}/api/ms/sql", params={"query": query}, timeout=30)
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
-
-
-def lines_of(server: ServerProcess, where: str, columns: str = "body") -> list[dict]:
-    return sql(server, f"SELECT {columns} FROM meshscope.logs WHERE {where} ORDER BY timestamp, body")
-
-
-def wait_for(server: ServerProcess, where: str, n: int, columns: str = "body", timeout: float = 10) -> list[dict]:
-    """Rows of a door without acknowledgements (syslog): poll until ``n`` arrived."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = lines_of(server, where, columns)
-        if len(rows) >= n or time.monotonic() > deadline:
-            return rows
-        time.sleep(0.2)
 
 
 def tag() -> str:
@@ -180,3 +161,15 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("rsyslogd did not listen")
+
+
+def test_trace_id_written_in_the_line_links_it(meshscope_server: ServerProcess) -> None:
+    t, now = tag(), time.time_ns()
+    tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+    values = [[str(now), f"GET /a trace_id={tid} took=3ms"], [str(now + 1), f'{{"msg":"x","traceId":"{tid.upper()}"}}'],
+              [str(now + 2), "no trace here"]]
+    r = httpx.post(f"{meshscope_server.http_url}/loki/api/v1/push",
+                   json={"streams": [{"stream": {"app": t}, "values": values}]})
+    assert r.status_code == 204
+    rows = lines_of(meshscope_server, f"service_name = '{t}'", "trace_id")
+    assert [row["trace_id"] for row in rows] == [tid, tid, ""]

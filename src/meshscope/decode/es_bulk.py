@@ -37,8 +37,8 @@ class BulkItem:
 
 def _json_line(line: bytes) -> Any:
     try:
-        return json.loads(line)
-    except (UnicodeDecodeError, ValueError) as exc:
+        return json.loads(line.decode("utf-8", "replace"))
+    except ValueError as exc:
         raise BadData(f"line is not valid JSON: {exc}") from None
 
 

@@ -113,9 +113,9 @@ def decode_push(body: bytes, content_type: str, opts: LogOptions) -> DecodedLogs
 
 
 def decode_json(body: bytes, opts: LogOptions) -> DecodedLogs:
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    try:  # invalid UTF-8 becomes U+FFFD, as Loki (Go) reads it, rather than failing every line
+        doc = json.loads(body.decode("utf-8", "replace"))
+    except ValueError as exc:
         raise BadData(f"push body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("streams"), list):
         raise BadData('push body must be a JSON object with a "streams" array')

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from meshscope.model.log_streams import StreamRows, group_records
 from meshscope.model.logs import LogRecord
+from meshscope.storage.sql import quote
 
 STRUCTURE = ("service_name String, labels Map(String, String), observed UInt64, ts Array(UInt64), "
              "body Array(String), attributes Array(Map(String, String)), trace_id Array(String), "
@@ -22,10 +23,15 @@ STRUCTURE = ("service_name String, labels Map(String, String), observed UInt64, 
 SETTINGS: dict[str, str | int] = {"input_format_json_throw_on_bad_escape_sequence": 0}
 
 
+# A trace id written in the line itself (trace_id=…, "traceId":"…", trace.id: …) links it to its trace.
+TRACE_IN_TEXT = quote(r"""(?i)trace[._]?id["'=: ]+([0-9a-f]{32})""")
+
+
 def insert_sql(db: str) -> str:
     return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
     severity_number, service_name, labels, body, attributes)
-SELECT fromUnixTimestamp64Nano(toInt64(e.1)), fromUnixTimestamp64Nano(toInt64(observed)), e.4, e.5, e.6, e.7, e.8,
+SELECT fromUnixTimestamp64Nano(toInt64(e.1)), fromUnixTimestamp64Nano(toInt64(observed)),
+    if(e.4 != '', e.4, lower(extract(e.2, {TRACE_IN_TEXT}))), e.5, e.6, e.7, e.8,
     service_name, labels, e.2, e.3
 FROM {{source}} ARRAY JOIN arrayZip(ts, body, attributes, trace_id, span_id, trace_flags, severity_text,
     severity_number) AS e"""

@@ -228,3 +228,14 @@ it("reads severity, trace id and attributes from the store when the reply carrie
   const fields = within(await screen.findByTestId("log-detail")).getAllByTestId("log-field").map((row) => row.dataset.field);
   expect(fields).toEqual(["trace", "service_name", "order.id", "severity_text", "span_id", "trace_id"]);
 });
+
+it("keeps an unsaved query while a line is expanded", async () => {
+  stubLoki();
+  openUrl(`/logs?mode=logql&query=${encodeURIComponent('{a="b"}')}`);
+  render(<App />);
+  const rows = await screen.findAllByTestId("log-row");
+  fireEvent.change(screen.getByTestId("logql-input"), { target: { value: '{a="b"} |= "draft"' } });
+  fireEvent.click(rows[0].querySelector(".log-summary") as Element);
+  await screen.findByTestId("log-detail");
+  expect((screen.getByTestId("logql-input") as HTMLTextAreaElement).value).toBe('{a="b"} |= "draft"');
+});

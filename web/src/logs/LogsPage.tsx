@@ -141,6 +141,12 @@ function LiveControls({ state, go, waiting, status }: { state: LogsState; go: (s
   );
 }
 
+/** What the query bar shows: a new one resets its draft; expanding a line or pausing the tail does not. */
+function queryKey(state: LogsState): string {
+  const { mode, query, simple, limit, direction, traceId, traceMatch } = state;
+  return JSON.stringify([mode, query, simple, limit, direction, traceId, traceMatch]);
+}
+
 export default function LogsPage() {
   const { params, state, go } = useLogsUrl();
   const { query, problem } = effectiveQuery(state);
@@ -155,7 +161,7 @@ export default function LogsPage() {
 
   return (
     <div className="logs-page" data-testid="page-logs">
-      <QueryBar key={params.toString()} initial={state} services={[...(services.data?.data ?? [])].sort()} suggest={suggest}
+      <QueryBar key={queryKey(state)} initial={state} services={[...(services.data?.data ?? [])].sort()} suggest={suggest}
         onRun={(next) => go(next, { refresh: true })} />
       {state.traceId && <TraceFilter state={state} go={goStable} />}
       {problem && <ErrorBanner title="Cannot search" message={problem} />}

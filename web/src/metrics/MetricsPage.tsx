@@ -167,7 +167,7 @@ export default function MetricsPage() {
 
   return (
     <div className="metrics-page" data-testid="page-metrics" ref={box}>
-      <QueryForm key={params.toString()} initial={state} autoStepSec={auto} onRun={run} />
+      <QueryForm key={JSON.stringify(state)} initial={state} autoStepSec={auto} onRun={run} />
       {problem && <ErrorBanner title="Step" message={problem} />}
       {!ran && <p className="empty-state">Type a PromQL query and press Enter. Start typing a metric name for suggestions.</p>}
       {ran && !problem && state.tab === "graph" && <Graph state={state} queries={queries} startSec={startSec} endSec={endSec} step={step} />}

@@ -169,9 +169,9 @@ def meshscope_storage(data_dir: Path) -> tuple[int, list[tuple[str, int]]]:
         total = int(rows[0]["b"])
         alternatives = []
         for label, ts_codec, value_codec in (
-                ("DoubleDelta+ZSTD / Gorilla+ZSTD (chosen)", "DoubleDelta, ZSTD(1)", "Gorilla, ZSTD(1)"),
+                ("Delta+ZSTD / ZSTD (chosen)", "Delta(8), ZSTD(1)", "ZSTD(1)"),
+                ("DoubleDelta+ZSTD / Gorilla+ZSTD", "DoubleDelta, ZSTD(1)", "Gorilla, ZSTD(1)"),
                 ("DoubleDelta / Gorilla", "DoubleDelta", "Gorilla"),
-                ("Delta+ZSTD / ZSTD", "Delta(8), ZSTD(1)", "ZSTD(1)"),
                 ("DoubleDelta+ZSTD / ZSTD(3)", "DoubleDelta, ZSTD(1)", "ZSTD(3)"),
                 ("Delta+ZSTD / Gorilla+LZ4", "Delta(8), ZSTD(1)", "Gorilla, LZ4")):
             ex.command("DROP TABLE IF EXISTS meshscope.codec_probe")

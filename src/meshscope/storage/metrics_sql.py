@@ -34,8 +34,6 @@ def series_columns(names: str, values: str) -> str:
         if(ordered, n0, arraySort(n0)) AS names, if(ordered, v0, arraySort((v, n) -> n, v0, n0)) AS vals,
         indexOf(names, '__name__') AS name_at, vals[name_at] AS metric_name,
         {fingerprint('names', 'vals')} AS fp,
-        mapFromArrays(arrayFilter(n -> n != '__name__', names), arrayFilter((v, n) -> n != '__name__', vals, names))
-            AS labels,
         (name_at = 0 OR NOT match(metric_name, '{METRIC_NAME_RE}')
          OR NOT match(arrayStringConcat(names, ','), '{LABEL_NAMES_RE}')
          OR (NOT ordered AND arrayExists((a, b) -> a = b, arrayPopBack(names), arrayPopFront(names)))) AS bad"""
@@ -51,9 +49,9 @@ _KIND = "Enum8(\\'sample\\' = 0, \\'exemplar\\' = 1)"
 
 def insert_remote_write(db: str) -> str:
     """Samples and exemplars of every series; per-series work is done once, before the samples join."""
-    return f"""INSERT INTO {db}.metric_ingest (metric_name, fingerprint, labels, kind, timestamp, value,
+    return f"""INSERT INTO {db}.metric_ingest (metric_name, fingerprint, names, vals, kind, timestamp, value,
     exemplar_labels, trace_id, span_id)
-SELECT metric_name, fp + throwIf(bad, 'remote_write: invalid series labels'), labels, r.1, r.2, r.3, r.4,
+SELECT metric_name, fp + throwIf(bad, 'remote_write: invalid series labels'), names, vals, r.1, r.2, r.3, r.4,
     r.4['trace_id'], r.4['span_id']
 FROM (
     SELECT {series_columns('t.labels.name', 't.labels.value')}, t.samples AS samples, t.exemplars AS exemplars

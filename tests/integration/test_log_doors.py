@@ -173,3 +173,15 @@ def test_trace_id_written_in_the_line_links_it(meshscope_server: ServerProcess) 
     assert r.status_code == 204
     rows = lines_of(meshscope_server, f"service_name = '{t}'", "trace_id")
     assert [row["trace_id"] for row in rows] == [tid, tid, ""]
+
+
+def test_level_written_in_the_line_sets_severity(meshscope_server: ServerProcess) -> None:
+    t, now = tag(), time.time_ns()
+    values = [[str(now), "ts=1 level=warn msg=slow"], [str(now + 1), '{"level":"error","msg":"boom"}'],
+              [str(now + 2), "INFO  [main] c.s.App - started"], [str(now + 3), "nothing to see"]]
+    r = httpx.post(f"{meshscope_server.http_url}/loki/api/v1/push",
+                   json={"streams": [{"stream": {"app": t}, "values": values}]})
+    assert r.status_code == 204
+    rows = lines_of(meshscope_server, f"service_name = '{t}'", "severity_text, severity_number")
+    assert [(row["severity_text"], row["severity_number"]) for row in rows] == [
+        ("WARN", 13), ("ERROR", 17), ("INFO", 9), ("", 0)]

@@ -41,7 +41,7 @@ NANOS = 1_000_000_000
 EARLIEST_NS = 946_684_800 * NANOS  # 2000-01-01: older stamps are clock errors, not history
 FUTURE_SLACK_NS = 86_400 * NANOS  # a day ahead: skewed clocks, not absurd ones
 
-_SEVERITY_WORDS = {
+SEVERITY_WORDS = {
     "trace": 1, "finest": 1, "finer": 2, "verbose": 3, "debug": 5, "dbg": 5, "fine": 5, "d": 5,
     "info": 9, "information": 9, "informational": 9, "i": 9, "notice": 10, "warn": 13, "warning": 13,
     "w": 13, "err": 17, "error": 17, "e": 17, "severe": 17, "crit": 21, "critical": 21, "fatal": 21,
@@ -50,7 +50,7 @@ _SEVERITY_WORDS = {
 # syslog severity 0–7 (RFC 5424 §6.2.1) as OpenTelemetry numbers
 SYSLOG_SEVERITY = (23, 22, 21, 17, 13, 10, 9, 5)
 _PINO = {10: 1, 20: 5, 30: 9, 40: 13, 50: 17, 60: 21}
-_BANDS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SEVERITY_BANDS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 _HEX = re.compile(r"[0-9a-f]+")
 _TRACE_KEYS = ("trace_id", "traceId", "traceid", "trace.id", "otelTraceID", "TraceId")
 _SPAN_KEYS = ("span_id", "spanId", "spanid", "span.id", "otelSpanID", "SpanId")
@@ -94,7 +94,7 @@ def severity_from_number(n: int) -> Severity:
     if n <= 0:
         return UNKNOWN
     n = min(n, 24)
-    return Severity(n, _BANDS[(n - 1) // 4])
+    return Severity(n, SEVERITY_BANDS[(n - 1) // 4])
 
 
 def parse_severity(value: object) -> Severity:
@@ -109,7 +109,7 @@ def parse_severity(value: object) -> Severity:
         return UNKNOWN
     if text.isdigit():
         return _severity_number(int(text))
-    number = _SEVERITY_WORDS.get(text) or _SEVERITY_WORDS.get(text.rstrip("0123456789"))
+    number = SEVERITY_WORDS.get(text) or SEVERITY_WORDS.get(text.rstrip("0123456789"))
     return severity_from_number(number) if number else UNKNOWN
 
 

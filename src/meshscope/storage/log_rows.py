@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 
 from meshscope.model.log_streams import StreamRows, group_records
-from meshscope.model.logs import LogRecord
+from meshscope.model.logs import SEVERITY_BANDS, SEVERITY_WORDS, LogRecord
 from meshscope.storage.sql import quote
 
 STRUCTURE = ("service_name String, labels Map(String, String), observed UInt64, ts Array(UInt64), "
@@ -25,13 +25,28 @@ SETTINGS: dict[str, str | int] = {"input_format_json_throw_on_bad_escape_sequenc
 
 # A trace id written in the line itself (trace_id=…, "traceId":"…", trace.id: …) links it to its trace.
 TRACE_IN_TEXT = quote(r"""(?i)trace[._]?id["'=: ]+([0-9a-f]{32})""")
+# A line without a level from its door says it itself, as Loki's level detection reads it:
+# ``level=warn`` / ``"level":"error"`` anywhere, or a leading ``INFO``/``ERROR`` word.
+LEVEL_FIELD = quote(r"""(?i)(?:^|[\s{,"'])(?:level|lvl|severity|loglevel)["']?\s*[=:]\s*["']?([a-z]+)""")
+LEVEL_WORD = quote(r"^\S{0,40}?\s?\[?(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_WORDS = "[" + ", ".join(quote(w) for w in SEVERITY_WORDS) + "]"
+_NUMBERS = "[" + ", ".join(str(n) for n in SEVERITY_WORDS.values()) + "]"
+_BANDS = "[" + ", ".join(quote(b) for b in SEVERITY_BANDS) + "]"
+
+
+def _detected_severity(body: str) -> str:
+    field, word = f"extract({body}, {LEVEL_FIELD})", f"extract({body}, {LEVEL_WORD})"
+    found = f"lower(if({field} != '', {field}, {word}))"
+    return f"toUInt8(transform({found}, {_WORDS}, {_NUMBERS}, 0))"
 
 
 def insert_sql(db: str) -> str:
     return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
     severity_number, service_name, labels, body, attributes)
 SELECT fromUnixTimestamp64Nano(toInt64(e.1)), fromUnixTimestamp64Nano(toInt64(observed)),
-    if(e.4 != '', e.4, lower(extract(e.2, {TRACE_IN_TEXT}))), e.5, e.6, e.7, e.8,
+    if(e.4 != '', e.4, lower(extract(e.2, {TRACE_IN_TEXT}))), e.5, e.6,
+    if(e.8 > 0, e.7, if(sev > 0, arrayElement({_BANDS}, intDiv(sev - 1, 4) + 1), '')),
+    if(e.8 > 0, e.8, {_detected_severity('e.2')}) AS sev,
     service_name, labels, e.2, e.3
 FROM {{source}} ARRAY JOIN arrayZip(ts, body, attributes, trace_id, span_id, trace_flags, severity_text,
     severity_number) AS e"""

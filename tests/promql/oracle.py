@@ -3,29 +3,21 @@
 Series are written as OpenMetrics, turned into TSDB blocks with ``promtool tsdb
 create-blocks-from openmetrics``, and served by a ``prometheus`` process listening on 127.0.0.1
 only; queries go through its HTTP API. Stale markers cannot be written this way, so the data set
-has none (the test files cover staleness).
+has none (the test files and ``test_staleness_oracle.py`` cover staleness).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import shutil
-import socket
 import subprocess
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
+from support.prometheus import PrometheusProcess
+
 Labels = tuple[tuple[str, str], ...]
 Samples = list[tuple[int, float]]
-
-
-def available() -> bool:
-    return shutil.which("prometheus") is not None and shutil.which("promtool") is not None
 
 
 def _om_value(v: float) -> str:
@@ -52,41 +44,18 @@ def write_openmetrics(series: dict[Labels, Samples], path: Path) -> None:
 
 
 class PrometheusOracle:
-    """Starts Prometheus over a fixed data set; call :meth:`stop` when done."""
+    """Prometheus over a fixed data set (process handling from ``support.prometheus``); call
+    :meth:`stop` when done."""
 
     def __init__(self, series: dict[Labels, Samples], workdir: Path) -> None:
-        self.workdir = workdir
         write_openmetrics(series, workdir / "data.om")
         subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(workdir / "data.om"),
                         str(workdir / "tsdb")], check=True, capture_output=True, timeout=120)
-        (workdir / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\n")
-        self.port = _free_port()
-        self.log = open(workdir / "prometheus.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            ["prometheus", f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=100y"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("prometheus did not become ready")
+        self.process = PrometheusProcess(workdir, "global:\n  scrape_interval: 1h\n",
+                                         extra_args=["--storage.tsdb.retention.time=100y"])
 
     def query(self, path: str, params: dict[str, str]) -> dict[str, object]:
-        url = f"http://127.0.0.1:{self.port}/api/v1/{path}?{urllib.parse.urlencode(params)}"
-        try:
-            with urllib.request.urlopen(url, timeout=30) as r:
-                return json.load(r)  # type: ignore[no-any-return]
-        except urllib.error.HTTPError as exc:
-            return json.load(exc)  # type: ignore[no-any-return]
+        return self.process.get(f"/api/v1/{path}", **params).json()  # type: ignore[no-any-return]
 
     def instant(self, expr: str, t_ms: int) -> dict[str, object]:
         return self.query("query", {"query": expr, "time": f"{t_ms / 1000:.3f}"})
@@ -96,18 +65,7 @@ class PrometheusOracle:
                                           "end": f"{end_ms / 1000:.3f}", "step": f"{step_ms / 1000:.3f}"})
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        self.process.stop()
 
 
 def parse_float(text: str) -> float:

@@ -18,6 +18,7 @@ from meshscope.promql.errors import PromQLError
 from meshscope.promql.memory import MemorySource
 from meshscope.promql.values import Matrix, Scalar, String, Vector
 from promql import oracle
+from support.prometheus import available as prometheus_available
 
 HOUR = 3_600_000
 INSTANT_TIMES = [600_000, 3_661_500, 7_199_000]
@@ -157,7 +158,7 @@ def _series() -> dict[tuple[tuple[str, str], ...], list[tuple[int, float]]]:
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[oracle.PrometheusOracle, Engine]]:
-    if not oracle.available():
+    if not prometheus_available():
         pytest.skip("the prometheus and promtool binaries are not installed (apt-get install prometheus)")
     series = _series()
     prom = oracle.PrometheusOracle(series, tmp_path_factory.mktemp("prometheus"))

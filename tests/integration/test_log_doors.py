@@ -65,12 +65,16 @@ def test_elasticsearch_client_bulk_and_ids(meshscope_server: ServerProcess) -> N
 def test_shipper_fixtures(meshscope_server: ServerProcess) -> None:
     t, now = tag(), time.time_ns()
     for make in (shippers.filebeat, shippers.logstash, shippers.fluent_bit_es, shippers.fluent_bit_loki,
-                 shippers.vector_loki):
+                 shippers.vector_loki, shippers.vector_elasticsearch):
         for method, path, headers, body in make(t, now):
             r = httpx.request(method, meshscope_server.http_url + path, headers=headers, content=body, timeout=30)
             assert r.status_code in (200, 204), (make.__name__, path, r.status_code, r.text)
+            if path in ("/", "/_bulk", "/_cluster/health"):
+                assert r.headers["x-elastic-product"] == "Elasticsearch"
             if path == "/_bulk":
-                assert r.headers["x-elastic-product"] == "Elasticsearch" and r.json()["errors"] is False
+                assert r.json()["errors"] is False
+            if path == "/" and method == "GET":
+                assert r.json()["version"]["number"].startswith("8.")
             if method in ("GET", "PUT") and path != "/ready":
                 assert r.json() is not None  # never an empty body
     rows = lines_of(meshscope_server, f"body LIKE '{t} %'",
@@ -79,7 +83,7 @@ def test_shipper_fixtures(meshscope_server: ServerProcess) -> None:
     for row in rows:
         by_service.setdefault(row["service_name"], []).append(row)
     assert {s: len(v) for s, v in by_service.items()} == {
-        f"{t}-fb": 3, f"{t}-ls": 2, f"{t}-fbes": 2, f"{t}-vector": 3}
+        f"{t}-fb": 3, f"{t}-ls": 2, f"{t}-fbes": 2, f"{t}-vector": 3, f"{t}-vecs": 2}
     assert {r["severity_text"] for r in by_service[f"{t}-fb"]} == {"WARN"}
     assert {r["host"] for r in by_service[f"{t}-ls"]} == {"ls-host"}
     assert {r["host"] for r in by_service[f"{t}-fbes"]} == {"node-1"}

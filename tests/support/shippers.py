@@ -51,7 +51,7 @@ def logstash(tag: str, now: int) -> list[Request]:
               "data_stream": {"type": "logs", "dataset": "generic", "namespace": "default"},
               "service": {"name": f"{tag}-ls"}, "log": {"level": "ERROR"}}) for i in range(2)]
     h = {"Content-Type": "application/json"}
-    return [("GET", "/", h, b""), ("GET", "/_license", h, b""), ("GET", "/_xpack", h, b""),
+    return [("HEAD", "/", h, b""), ("GET", "/", h, b""), ("GET", "/_license", h, b""), ("GET", "/_xpack", h, b""),
             ("HEAD", "/_index_template/ecs-logstash", h, b""),
             ("POST", "/_bulk", {**h, "Content-Encoding": "gzip"}, gzip.compress(_ndjson(docs)))]
 
@@ -88,3 +88,13 @@ def vector_loki(tag: str, now: int) -> list[Request]:
     body = bytes(cramjam.snappy.compress_raw(req.SerializeToString()))
     return [("GET", "/ready", {}, b""),
             ("POST", "/loki/api/v1/push", {"Content-Type": "application/x-protobuf"}, body)]
+
+
+def vector_elasticsearch(tag: str, now: int) -> list[Request]:
+    """Vector ``elasticsearch`` sink: version probe, cluster health check, ``index`` actions."""
+    docs = [({"index": {"_index": "vector-2027.01.15"}},
+             {"timestamp": _iso(now - i * 10**6), "message": f"{tag} vector es {i}", "host": "vec-es-host",
+              "source_type": "file", "service": f"{tag}-vecs"}) for i in range(2)]
+    h = {"Content-Type": "application/json"}
+    return [("GET", "/", h, b""), ("GET", "/_cluster/health", h, b""),
+            ("POST", "/_bulk", {"Content-Type": "application/x-ndjson"}, _ndjson(docs))]

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -131,6 +132,12 @@ def ingest(url: str, shards: list[list[bytes]]) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far: a fair measure on a machine shared with other work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def query_times(base: str, end_s: float, minutes: int, runs: int) -> dict[str, float]:
     out = {}
     with httpx.Client(timeout=300) as client:
@@ -212,7 +219,9 @@ def main() -> None:
                                  extra_args=["--web.enable-remote-write-receiver", "--web.enable-admin-api"])
         try:
             with console.status("Prometheus: ingest"):
+                cpu0 = cpu_seconds(prom.proc.pid)
                 results["prometheus"]["ingest_s"] = ingest(f"{prom.url}/api/v1/write", shards)
+                results["prometheus"]["ingest_cpu"] = cpu_seconds(prom.proc.pid) - cpu0
             with console.status("Prometheus: queries"):
                 results["prometheus"].update(query_times(prom.url, end_ms / 1000, args.minutes, args.runs))
             results["prometheus"]["bytes"] = prometheus_bytes(prom)
@@ -223,7 +232,10 @@ def main() -> None:
         ms.start()
         try:
             with console.status("meshscope: ingest"):
+                assert ms.proc is not None
+                cpu0 = cpu_seconds(ms.proc.pid)
                 results["meshscope"]["ingest_s"] = ingest(f"{ms.http_url}/api/v1/write", shards)
+                results["meshscope"]["ingest_cpu"] = cpu_seconds(ms.proc.pid) - cpu0
             with console.status("meshscope: queries"):
                 results["meshscope"].update(query_times(ms.http_url, end_ms / 1000, args.minutes, args.runs))
         finally:
@@ -238,12 +250,17 @@ def main() -> None:
 def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Namespace,
            alternatives: list[tuple[str, int]]) -> None:
     m, p = results["meshscope"], results["prometheus"]
-    table = Table(title=f"Metrics: {args.series} series × {args.minutes} min at {STEP_S}s = {samples:,} samples, "
+    load = os.getloadavg()[0]
+    table = Table(caption=f"load average at the end: {load:.1f} on {os.cpu_count()} cores",
+                  title=f"Metrics: {args.series} series × {args.minutes} min at {STEP_S}s = {samples:,} samples, "
                         f"{args.senders} remote_write senders")
     for col in ("measure", "meshscope", "Prometheus 2.42", "ratio", "goal"):
         table.add_column(col, justify="right" if col != "measure" else "left")
     mi, pi = samples / m["ingest_s"], samples / p["ingest_s"]
     table.add_row("remote_write ingest, samples/s", f"{mi:,.0f}", f"{pi:,.0f}", f"{mi / pi:.2f}×", "≥ 2×")
+    mc, pc = samples / m["ingest_cpu"], samples / p["ingest_cpu"]
+    table.add_row("ingest samples per CPU-second (server process)", f"{mc:,.0f}", f"{pc:,.0f}", f"{mc / pc:.2f}×",
+                  "≥ 2×")
     mb, pb = m["bytes"] / samples, p["bytes"] / samples
     table.add_row("bytes per sample on disk (after merges)", f"{mb:.2f}", f"{pb:.2f}", f"{mb / pb:.2f}×", "≤ 1.0×")
     for name in QUERIES:

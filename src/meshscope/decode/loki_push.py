@@ -8,7 +8,6 @@ refused one by one, as Loki does; the rest are kept.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import cramjam
 from google.protobuf.message import DecodeError
 
+from meshscope.decode import fastjson
 from meshscope.decode.log_fields import LogOptions, parse_time, truncate
 from meshscope.decode.loki_proto import PushRequest
 from meshscope.errors import BadData
@@ -114,7 +114,7 @@ def decode_push(body: bytes, content_type: str, opts: LogOptions) -> DecodedLogs
 
 def decode_json(body: bytes, opts: LogOptions) -> DecodedLogs:
     try:  # invalid UTF-8 becomes U+FFFD, as Loki (Go) reads it, rather than failing every line
-        doc = json.loads(body.decode("utf-8", "replace"))
+        doc = fastjson.loads(body.decode("utf-8", "replace"))
     except ValueError as exc:
         raise BadData(f"push body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("streams"), list):

@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.agent import AgentProcess, seq_counts  # noqa: E402
 from support.server import ServerProcess  # noqa: E402
 
-console = Console()
+console = Console(width=170)
 TICK = os.sysconf("SC_CLK_TCK")
-WORDS = ["order", "payment", "cart", "user", "shipping", "inventory", "checkout", "request", "response", "cache", "db", "timeout"]
+WORDS = ["order", "payment", "cart", "user", "shipping", "inventory", "checkout", "request", "response",
+         "cache", "db", "timeout"]
 
 
 def plain_line(i: int, rnd: random.Random) -> str:
@@ -134,17 +135,19 @@ def main() -> None:
         finally:
             server.stop()
     table = Table(title=f"meshscope agent → server on the same {os.cpu_count()}-core machine")
-    for col in ("run", "lines", "MB", "seconds", "lines/s", "MB/s", "agent CPU s", "CPU cores per 10k lines/s",
-                "peak RSS MB", "stored"):
+    for col in ("run", "lines", "MB", "seconds", "lines/s", "MB/s", "agent CPU s", "lines per agent CPU s",
+                "CPU cores per 10k lines/s", "peak RSS MB", "stored"):
         table.add_column(col, justify="right")
     for r in runs:
         rate = r["lines"] / r["wall"]
         table.add_row(r["name"], f"{r['lines']:,}", f"{r['mb']:.0f}", f"{r['wall']:.1f}", f"{rate:,.0f}",
-                      f"{r['mb'] / r['wall']:.1f}", f"{r['cpu']:.1f}", f"{r['cpu'] / r['wall'] / (rate / 1e4):.2f}",
+                      f"{r['mb'] / r['wall']:.1f}", f"{r['cpu']:.1f}", f"{r['lines'] / r['cpu']:,.0f}",
+                      f"{r['cpu'] / r['wall'] / (rate / 1e4):.2f}",
                       f"{r['rss']:.0f}", f"{r['stored']:,}" if r["stored"] >= 0 else "n/a")
-    table.add_row("steady 10k lines/s", "", "", f"{args.steady_seconds:.0f}", f"{st['rate']:,}", "", "",
+    table.add_row("steady 10k lines/s", "", "", f"{args.steady_seconds:.0f}", f"{st['rate']:,}", "", "", "",
                   f"{st['cpu_share']:.2f}", f"{st['rss']:.0f}", "")
     console.print(table)
+    console.print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     console.print("CPU cores per 10k lines/s = agent CPU seconds / wall seconds / (lines/s / 10,000); "
                   "the server runs on the same 2 cores and competes for them.")
 

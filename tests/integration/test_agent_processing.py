@@ -145,3 +145,21 @@ def test_host_metrics_arrive_with_node_exporter_names(shipped) -> None:
     cpu = sql(shipped, "SELECT metric_type, is_monotonic, attributes FROM meshscope.otel_metrics "
                        "WHERE metric_name = 'node_cpu_seconds_total' LIMIT 1")[0]
     assert cpu["metric_type"] == "sum" and cpu["is_monotonic"] in (True, 1) and "mode" in cpu["attributes"]
+
+
+def test_host_metrics_are_queryable_with_promql(shipped) -> None:
+    import httpx
+
+    def query(q: str) -> list:
+        r = httpx.get(f"{shipped.http_url}/api/v1/query", params={"query": q}, timeout=30)
+        assert r.status_code == 200, r.text
+        return r.json()["data"]["result"]
+
+    load = query('node_load1{job="node", instance="test-host"}')
+    assert len(load) == 1 and float(load[0]["value"][1]) >= 0
+    deadline = time.monotonic() + 60
+    while not (rate := query('sum by (mode) (rate(node_cpu_seconds_total{instance="test-host"}[1m]))')):
+        assert time.monotonic() < deadline, query('node_cpu_seconds_total{instance="test-host"}[1m]')[:2]
+        time.sleep(1)
+    assert {r["metric"]["mode"] for r in rate} >= {"user", "system", "idle"}
+    assert query('node_filesystem_avail_bytes{instance="test-host", mountpoint="/"}')

@@ -50,7 +50,7 @@ class PositionStore:
             pos = self.files.get(ident)
             if pos is None:
                 pos = self.files[ident] = FilePosition(path, start, start, 0, time.time())
-            pos.path = path
+            pos.path = path or pos.path
             return pos
 
     def advance(self, ident: str, spooled: int, size: int | None = None, acked_too: bool = False) -> None:
@@ -64,12 +64,13 @@ class PositionStore:
                 pos.size, pos.seen = size, time.time()
             self._save()
 
-    def acknowledge(self, ident: str, offset: int) -> None:
-        """The server stored everything before ``offset`` of ``ident`` (lazily persisted)."""
+    def acknowledge(self, ident: str, offset: int, all_done: bool = False) -> None:
+        """The server stored everything before ``offset`` of ``ident`` (lazily persisted); with
+        ``all_done`` no batch of it waits, so everything spooled is stored."""
         with self._lock:
             pos = self.files.get(ident)
             if pos is not None:
-                pos.acked = max(pos.acked, offset)
+                pos.acked = max(pos.acked, offset, pos.spooled if all_done else 0)
 
     def observe(self, ident: str, size: int) -> None:
         with self._lock:

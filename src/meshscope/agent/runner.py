@@ -36,7 +36,10 @@ class Agent:
         self.spool = Spool(c.spool_dir, c.spool.max_bytes, c.spool.fsync)
         self.positions = PositionStore(c.positions_path, c.spool.fsync)
         for ident, end in self.spool.resume_offsets().items():
-            if self.positions.get(ident) is not None:
+            if not ident.startswith(("stdin-", "host_metrics")):
+                # also when a crash came between spooling a new file's first batch and saving its
+                # position: reading must resume after the batch, never form it a second time
+                self.positions.ensure(ident, "", end)
                 self.positions.advance(ident, end)
         redactor = Redactor(c.redact)
         self.shipper = Shipper(c.output, self.spool, self.positions, self.metrics)

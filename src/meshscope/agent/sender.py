@@ -105,7 +105,7 @@ class Sender:
         """Free the batch; the file is acknowledged up to the first of its batches still waiting."""
         self.spool.done(batch, rejected)
         waiting = [b.start for b in self.spool.pending_for(batch.source)]
-        self.positions.acknowledge(batch.source, min([*waiting, batch.end]))
+        self.positions.acknowledge(batch.source, min([*waiting, batch.end]), all_done=not waiting)
 
     def close(self, timeout: float) -> None:
         self.stop.set()

@@ -83,5 +83,6 @@ class StatusServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which may never have run
+            self.httpd.shutdown()
         self.httpd.server_close()

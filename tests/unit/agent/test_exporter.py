@@ -78,3 +78,22 @@ def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     assert all(0.25 <= d <= 0.5 for d in first) and len(set(first)) > 1
     assert all(2 <= backoff(10, out) <= 4 for _ in range(20))
     assert backoff(1, out, retry_after=9) == 9
+
+
+def test_too_large_batch_splits_into_halves_with_derived_keys() -> None:
+    import gzip
+
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+    from meshscope.agent.encode import compress, logs_request
+    from meshscope.agent.records import LogEntry
+    from meshscope.agent.sender import split_logs
+    from meshscope.agent.spool import Batch
+
+    body = compress(logs_request({"service.name": "s"}, [LogEntry(f"line {i}", i + 1) for i in range(5)]), True)
+    parts = split_logs(Batch(1, "f:0-5:ab", "logs", "f", 0, 5, 5, len(body), body), gzipped=True)
+    assert parts is not None and [(k, n) for k, n, _ in parts] == [("f:0-5:ab/0", 2), ("f:0-5:ab/1", 3)]
+    second = ExportLogsServiceRequest.FromString(gzip.decompress(parts[1][2]))
+    rl = second.resource_logs[0]
+    assert rl.resource.attributes[0].value.string_value == "s"
+    assert [r.body.string_value for r in rl.scope_logs[0].log_records] == ["line 2", "line 3", "line 4"]

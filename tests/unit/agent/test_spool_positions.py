@@ -65,3 +65,12 @@ def test_positions_persist_and_acked_only_moves_forward(tmp_path: Path) -> None:
     again.acknowledge("id1", 100)
     again.forget(older_than=-1)
     assert again.get("id1") is None
+
+
+def test_acknowledgements_out_of_order_reach_the_end(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "positions.json", fsync=False)
+    store.ensure("f", "/x.log", 0)
+    store.advance("f", 200)
+    store.acknowledge("f", 0)  # the second batch (100-200) first: the first one still waits
+    store.acknowledge("f", 100, all_done=True)  # then the first: nothing waits any more
+    assert store.get("f").acked == 200

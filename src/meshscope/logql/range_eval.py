@@ -16,9 +16,9 @@ import numpy as np
 from meshscope.errors import ExecutionError
 from meshscope.logql import metric_ast as m
 from meshscope.logql.context import QueryContext
-from meshscope.logql.json_sql import PLAIN_LINES, json_plan
 from meshscope.logql.label_sql import label_sql
 from meshscope.logql.logs_eval import pipeline_entries
+from meshscope.logql.parsed_sql import parsed_plan
 from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
 from meshscope.logql.series import Grid, Labels, Matrix, labels_key
 from meshscope.logql.sqlgen import sql_only, time_sql, where_sql
@@ -40,10 +40,10 @@ def evaluate_range(ctx: QueryContext, node: m.RangeAggregation, grid: Grid) -> M
     if node.op in COUNTING and buckets <= MAX_BUCKETS:
         if sql_only(node.query):
             return _finish(node, grid, _sql_counts(ctx, node, grid, g, buckets))
-        plan = json_plan(node.query, node.grouping)
-        if plan is not None:  # plain JSON lines in SQL, the rest in Python; window counts add up
+        plan = parsed_plan(node.query, node.grouping)
+        if plan is not None:  # plain lines parsed in SQL, the rest in Python; window counts add up
             counts = _sql_counts(ctx, node, grid, g, buckets, plan.group_values, plan.where)
-            rest = _python_windows(ctx, node, ends, f"NOT ({PLAIN_LINES})", unscaled=True)
+            rest = _python_windows(ctx, node, ends, f"NOT ({plan.plain_lines})", unscaled=True)
             for labels, values in rest.items():
                 counts[labels] = counts.get(labels, 0.0) + np.nan_to_num(values)
             return _finish(node, grid, counts)

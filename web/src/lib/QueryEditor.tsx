@@ -64,18 +64,22 @@ export function QueryEditor({ value, onChange, onRun, language, suggest, placeho
     pendingCursor.current = next.cursor;
     onChange(next.text);
     close();
-    // A picked label name is followed by `=`; offer values once one is typed.
+  };
+
+  const listKeys: Record<string, (list: Open) => void> = {
+    ArrowDown: (list) => setOpen({ ...list, active: (list.active + 1) % list.items.length }),
+    ArrowUp: (list) => setOpen({ ...list, active: (list.active - 1 + list.items.length) % list.items.length }),
+    Enter: (list) => pick(list.items[list.active]),
+    Tab: (list) => pick(list.items[list.active]),
+    Escape: () => close(),
   };
 
   const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (open) {
-      const move = (by: number) => setOpen({ ...open, active: (open.active + by + open.items.length) % open.items.length });
-      if (event.key === "ArrowDown") return event.preventDefault(), move(1);
-      if (event.key === "ArrowUp") return event.preventDefault(), move(-1);
-      if (event.key === "Enter" || event.key === "Tab") return event.preventDefault(), pick(open.items[open.active]);
-      if (event.key === "Escape") return event.preventDefault(), close();
-    }
-    if (event.key === "Enter" && !event.shiftKey) {
+    const onList = open ? listKeys[event.key] : undefined;
+    if (open && onList) {
+      event.preventDefault();
+      onList(open);
+    } else if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       close();
       onRun();

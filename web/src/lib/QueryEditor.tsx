@@ -16,6 +16,13 @@ interface Props {
   ariaLabel?: string;
 }
 
+const HEADINGS: Record<CompletionContext["kind"], (context: CompletionContext) => string> = {
+  value: (context) => `values of ${context.kind === "value" ? context.label : ""}`,
+  label: () => "labels",
+  field: () => "labels and fields",
+  metric: () => "metrics and functions",
+};
+
 interface Open {
   context: CompletionContext;
   items: string[];
@@ -107,7 +114,7 @@ export function QueryEditor({ value, onChange, onRun, language, suggest, placeho
       />
       {open && (
         <ul className="suggestions" role="listbox" data-testid="suggestions">
-          <li className="suggestions-head">{open.context.kind === "value" ? `values of ${open.context.label}` : open.context.kind === "label" ? "labels" : "metrics"}</li>
+          <li className="suggestions-head">{HEADINGS[open.context.kind](open.context)}</li>
           {open.items.map((item, index) => (
             <li
               key={item}

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { applyCompletion, completionContext, filterSuggestions, type CompletionContext } from "./completion";
 
+/** The last `|` in a case marks the cursor (LogQL has pipes of its own before it). */
+const withCursor = (text: string) => {
+  const cursor = text.lastIndexOf("|");
+  return { clean: text.slice(0, cursor) + text.slice(cursor + 1), cursor };
+};
+
 const at = (text: string, language: "logql" | "promql" = "logql") => {
-  const cursor = text.indexOf("|");
-  return completionContext(text.replace("|", ""), cursor, language);
+  const { clean, cursor } = withCursor(text);
+  return completionContext(clean, cursor, language);
 };
 
 describe("completionContext", () => {
@@ -17,6 +23,10 @@ describe("completionContext", () => {
     ["{level!=|", { kind: "value", label: "level", prefix: "", from: 8, to: 8, quoted: false }],
     ['{a="1"} |= "x|"', null],
     ['{a="1"} | json|', null],
+    ['{a="1"} | tra|', { kind: "field", prefix: "tra", from: 10, to: 13 }],
+    ['{a="1"} |= "x" | json | |', { kind: "field", prefix: "" }],
+    ['{a="1"} ||', { kind: "field", prefix: "" }],
+    ["| x|", null],
     ['sum by (lev|) (count_over_time({a="1"}[1m]))', { kind: "label", prefix: "lev", from: 8, to: 11 }],
     ['{a="}{|', { kind: "value", label: "a", prefix: "}{", quoted: true }],
   ])("LogQL %s", (text, context) => {
@@ -45,8 +55,7 @@ describe("completionContext", () => {
 
 describe("applyCompletion", () => {
   const apply = (text: string, value: string, language: "logql" | "promql" = "logql") => {
-    const cursor = text.indexOf("|");
-    const clean = text.replace("|", "");
+    const { clean, cursor } = withCursor(text);
     const result = applyCompletion(clean, completionContext(clean, cursor, language) as CompletionContext, value);
     return result.text.slice(0, result.cursor) + "|" + result.text.slice(result.cursor);
   };

@@ -5,6 +5,8 @@ export type Language = "logql" | "promql";
 
 export type CompletionContext =
   | { kind: "metric"; prefix: string; from: number; to: number }
+  /** A LogQL label filter after `|`: stream labels, structured metadata and parsed fields. */
+  | { kind: "field"; prefix: string; from: number; to: number }
   | { kind: "label"; prefix: string; from: number; to: number; metric: string }
   | { kind: "value"; label: string; prefix: string; from: number; to: number; quoted: boolean; metric: string };
 
@@ -75,13 +77,27 @@ function insideGrouping(text: string, cursor: number): CompletionContext | null 
   return { kind: "label", prefix, from: cursor - prefix.length, to: wordEnd(text, cursor, /\w/), metric: "" };
 }
 
+// `| name` after a stream selector, but not the line filters `|=` and `|~`, nor stage keywords.
+const FILTER_NAME = /\|\s*([A-Za-z_]\w*)?$/;
+const STAGES = new Set(["json", "logfmt", "regexp", "pattern", "unpack", "line_format", "label_format", "drop", "keep", "decolorize", "unwrap"]);
+
+function labelFilter(text: string, cursor: number): CompletionContext | null {
+  const before = text.slice(0, cursor);
+  const match = FILTER_NAME.exec(before);
+  if (!match || !before.includes("}")) return null;
+  const prefix = match[1] ?? "";
+  if (STAGES.has(prefix)) return null;
+  return { kind: "field", prefix, from: cursor - prefix.length, to: wordEnd(text, cursor, /\w/) };
+}
+
 /** What to complete at `cursor`, or null where nothing is offered. */
 export function completionContext(text: string, cursor: number, language: Language): CompletionContext | null {
   const at = scan(text, cursor);
   if (at.brace >= 0) return insideSelector(text, cursor, at, language);
   if (at.quote >= 0) return null;
   const grouping = insideGrouping(text, cursor);
-  if (grouping || language !== "promql") return grouping;
+  if (grouping) return grouping;
+  if (language === "logql") return labelFilter(text, cursor);
   const word = /[A-Za-z_:][\w:]*$/.exec(text.slice(0, cursor));
   if (!word || KEYWORDS.has(word[0])) return null;
   const before = text.slice(0, word.index);

@@ -239,3 +239,14 @@ it("keeps an unsaved query while a line is expanded", async () => {
   await screen.findByTestId("log-detail");
   expect((screen.getByTestId("logql-input") as HTMLTextAreaElement).value).toBe('{a="b"} |= "draft"');
 });
+
+it("offers labels and the fields of the lines on screen after a pipe", async () => {
+  stubLoki();
+  openUrl(`/logs?mode=logql&query=${encodeURIComponent('{a="b"}')}`);
+  render(<App />);
+  await screen.findAllByTestId("log-row");
+  const text = '{a="b"} | ';
+  fireEvent.change(screen.getByTestId("logql-input"), { target: { value: text, selectionStart: text.length } });
+  const names = (await screen.findAllByTestId("suggestion")).map((o) => o.textContent);
+  expect(names).toEqual(expect.arrayContaining(["service_name", "host_name", "user", "trace_id", "detected_level"]));
+});

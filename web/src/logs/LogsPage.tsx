@@ -1,5 +1,5 @@
 // The Logs section: query bar, volume by level, the lines (or live tail) and a line's context; all state in the URL.
-import { lazy, Suspense, useCallback, useMemo } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from "react";
 import { getJson } from "../api/client";
 import { useApi } from "../api/useApi";
 import { cached, type SuggestFn } from "../lib/QueryEditor";
@@ -11,7 +11,9 @@ import { useStoredFields } from "./enrich";
 import { LogList } from "./LogList";
 import { isMetricQuery, SERVICE_LABEL, volumeQuery } from "./logql";
 import { effectiveQuery, logsParams, readLogsState, type LogsState } from "./logsState";
-import { CATEGORIZE_LABELS, labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type QueryResponse } from "./loki";
+import {
+  CATEGORIZE_LABELS, labelsUrl, labelValuesUrl, linesFromStreams, queryRangeUrl, usToNs, type LabelsResponse, type LogLine, type QueryResponse,
+} from "./loki";
 import { QueryBar } from "./QueryBar";
 import { LIVE_CAP, useTail } from "./useTail";
 import { VolumeHistogram } from "./VolumeHistogram";
@@ -33,13 +35,30 @@ function useLogsUrl() {
   return { params, state, go };
 }
 
-/** Label names and values for completion, cached until the range itself (not a refresh tick) changes. */
-function useSuggest(startNs: string, endNs: string): SuggestFn {
+// Fields every meshscope line may carry beside its stream labels.
+const KNOWN_FIELDS = ["detected_level", "severity_text", "trace_id", "span_id"];
+
+/**
+ * Label names and values for completion, cached until the range itself (not a refresh tick) changes; after `|`,
+ * also the fields of the lines on screen (`fields` is filled as results arrive).
+ */
+function useSuggest(startNs: string, endNs: string, fields: { current: Set<string> }): SuggestFn {
   const { range } = useTime();
   return useMemo(() => {
     const load = cached((url) => getJson<LabelsResponse>(url).then((reply) => reply.data ?? []));
-    return (context) => (context.kind === "value" ? load(labelValuesUrl(context.label, startNs, endNs)) : load(labelsUrl(startNs, endNs)));
+    return async (context) => {
+      if (context.kind === "value") return load(labelValuesUrl(context.label, startNs, endNs));
+      const labels = await load(labelsUrl(startNs, endNs));
+      return context.kind === "field" ? [...new Set([...labels, ...KNOWN_FIELDS, ...fields.current])] : labels;
+    };
   }, [range.from, range.to]); // not the ns bounds: a relative range moves them on every refresh
+}
+
+/** Remembers the field names of the lines shown, for completion after `|`. */
+function useFieldNames(lines: LogLine[], fields: { current: Set<string> }) {
+  useEffect(() => {
+    for (const line of lines.slice(0, 200)) for (const name of Object.keys(line.metadata)) fields.current.add(name);
+  }, [lines, fields]);
 }
 
 function TraceFilter({ state, go }: { state: LogsState; go: (s: LogsState) => void }) {
@@ -80,9 +99,10 @@ interface LinesProps {
   go: (s: LogsState, o?: { replace?: boolean }) => void;
   indexed: string[] | null;
   window: ResolvedRange;
+  fields: { current: Set<string> };
 }
 
-function Lines({ state, query, go, indexed, window }: LinesProps) {
+function Lines({ state, query, go, indexed, window, fields }: LinesProps) {
   const live = state.live !== "";
   const url = live ? null : queryRangeUrl({ query, startNs: usToNs(window.startUs), endNs: usToNs(window.endUs), limit: state.limit, direction: state.direction });
   const { tick } = useTime();
@@ -93,6 +113,7 @@ function Lines({ state, query, go, indexed, window }: LinesProps) {
     [data, state.direction],
   );
   const shown = useStoredFields(live ? tail.lines : lines);
+  useFieldNames(shown, fields);
   const toggle = useCallback((id: string) => go({ ...state, line: state.line === id ? "" : id }, { replace: true }), [state, go]);
   const openContext = useCallback((id: string) => go({ ...state, context: id }), [state, go]);
   const hit = state.context ? shown.find((line) => line.id === state.context) : undefined;
@@ -153,7 +174,8 @@ export default function LogsPage() {
   const resolved = usePinnedRange(`${query}|${state.limit}|${state.direction}|${state.live}`);
   const startNs = usToNs(resolved.startUs);
   const endNs = usToNs(resolved.endUs);
-  const suggest = useSuggest(startNs, endNs);
+  const fields = useRef(new Set<string>());
+  const suggest = useSuggest(startNs, endNs, fields);
   const services = useApi<LabelsResponse>(labelValuesUrl(SERVICE_LABEL, startNs, endNs));
   const indexed = useApi<LabelsResponse>(labelsUrl(startNs, endNs));
   const metric = isMetricQuery(query);
@@ -172,7 +194,7 @@ export default function LogsPage() {
           <MetricResult query={query} window={resolved} />
         </Suspense>
       )}
-      {query && !problem && !metric && <Lines state={state} query={query} go={goStable} indexed={indexed.data?.data ?? null} window={resolved} />}
+      {query && !problem && !metric && <Lines state={state} query={query} go={goStable} indexed={indexed.data?.data ?? null} window={resolved} fields={fields} />}
     </div>
   );
 }

@@ -10,7 +10,8 @@ from meshscope.agent.config import Redaction
 from meshscope.agent.records import LogEntry
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-CARD = re.compile(r"\b(?:\d[ \-]?){12,18}\d\b")
+CARD = re.compile(r"(?<!\d)\d(?:[ \-]?\d){12,18}(?!\d)")
+_TOKEN_WORDS = ("bearer", "token", "api", "authorization")  # cheap test before the regex
 BEARER = re.compile(r"(?i)\b(bearer|token|api[_-]?key|authorization)([\"']?\s*[:=]?\s*[\"']?\s*)"
                     r"(?:bearer\s+)?([A-Za-z0-9\-._~+/]{8,}=*)")
 
@@ -36,7 +37,8 @@ class Redactor:
     def text(self, s: str) -> str:
         if self.spec.emails and "@" in s:
             s = EMAIL.sub(self.mask, s)
-        if self.spec.bearer_tokens:
+        low = s.lower() if self.spec.bearer_tokens else ""
+        if low and any(w in low for w in _TOKEN_WORDS):
             s = BEARER.sub(lambda m: m.group(1) + m.group(2) + self.mask, s)
         if self._card is not None:
             s = self._card.sub(self._card_mask, s)

@@ -49,9 +49,12 @@ class Spool:
             p.unlink()
         for p in sorted(directory.glob("*.batch")):
             try:
-                batch = _read(p, with_body=False)
+                batch, parent = _read(p, with_body=False)
             except (OSError, ValueError):
                 continue  # sent and removed while a read-only reader listed it
+            if parent and self._path(parent).exists() and not read_only:
+                p.unlink()  # a split interrupted before its original was removed: keep the original
+                continue
             self._ready[batch.seq] = batch
             self.bytes += batch.size
         self._next = max(self._ready, default=0) + 1
@@ -94,7 +97,7 @@ class Spool:
                     return None
             seq = min(free)
             self._claimed.add(seq)
-        return _read(self._path(seq), with_body=True)
+        return _read(self._path(seq), with_body=True)[0]
 
     def release(self, batch: Batch) -> None:
         with self._cond:
@@ -121,7 +124,7 @@ class Spool:
                 part = Batch(self._next, key, batch.signal, batch.source, batch.start, batch.end, records,
                              len(body) + 256, body)
                 self._next += 1
-                self._write(part)
+                self._write(part, parent=batch.seq)
                 self._ready[part.seq] = replace(part, body=b"")
                 self.bytes += part.size
         self.done(batch)
@@ -143,9 +146,10 @@ class Spool:
     def _path(self, seq: int) -> Path:
         return self.dir / f"{seq:016d}.batch"
 
-    def _write(self, batch: Batch) -> None:
+    def _write(self, batch: Batch, parent: int = 0) -> None:
         header = json.dumps({"key": batch.key, "signal": batch.signal, "source": batch.source,
-                             "start": batch.start, "end": batch.end, "records": batch.records}).encode()
+                             "start": batch.start, "end": batch.end, "records": batch.records,
+                             "parent": parent}).encode()
         tmp = self._path(batch.seq).with_suffix(".tmp")
         with open(tmp, "wb") as f:
             f.write(struct.pack(">I", len(header)) + header + batch.body)
@@ -155,11 +159,12 @@ class Spool:
         os.replace(tmp, self._path(batch.seq))
 
 
-def _read(path: Path, with_body: bool) -> Batch:
+def _read(path: Path, with_body: bool) -> tuple[Batch, int]:
+    """The batch in ``path`` and the batch it was split from (0: none)."""
     with open(path, "rb") as f:
         (n,) = struct.unpack(">I", f.read(4))
         h = json.loads(f.read(n))
         body = f.read() if with_body else b""
         size = path.stat().st_size - 4 - n + 256
     return Batch(int(path.stem), h["key"], h["signal"], h["source"], h["start"], h["end"], h["records"],
-                 size, body)
+                 size, body), int(h.get("parent", 0))

@@ -74,3 +74,23 @@ def test_acknowledgements_out_of_order_reach_the_end(tmp_path: Path) -> None:
     store.acknowledge("f", 0)  # the second batch (100-200) first: the first one still waits
     store.acknowledge("f", 100, all_done=True)  # then the first: nothing waits any more
     assert store.get("f").acked == 200
+
+
+def test_split_interrupted_by_a_crash_keeps_only_the_original(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, 1 << 20, fsync=False)
+    spool.put("big", "logs", "f", 0, 10, 4, b"whole")
+    original = spool.claim(0.1)
+    spool.replace(original, [("big/0", 2, b"half-1"), ("big/1", 2, b"half-2")])
+    assert sorted(b.key for b in [spool.claim(0.1), spool.claim(0.1)]) == ["big/0", "big/1"]
+    # the crash: parts written, original not yet removed
+    spool.put("big2", "logs", "f", 10, 20, 4, b"whole")
+    second = spool.claim(0.1)
+    with spool._cond:
+        for key, records, body in [("big2/0", 2, b"a"), ("big2/1", 2, b"b")]:
+            spool._write(type(second)(spool._next, key, "logs", "f", 10, 20, records, 0, body), parent=second.seq)
+            spool._next += 1
+    again = Spool(tmp_path, 1 << 20, fsync=False)
+    keys = []
+    while (b := again.claim(0.05)) is not None:
+        keys.append(b.key)
+    assert sorted(keys) == ["big/0", "big/1", "big2"]

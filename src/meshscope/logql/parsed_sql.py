@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from meshscope.logql import ast
 from meshscope.logql import metric_ast as m
-from meshscope.logql.label_sql import label_filter_sql, metadata_sql, pushable
+from meshscope.logql.label_sql import label_filter_sql, metadata_sql
 from meshscope.logql.sqlgen import drops_only_errors, split_stages
 from meshscope.storage.sql import quote
 
@@ -33,14 +33,17 @@ class ParserSql:
     """How one parser reads a line in SQL: which lines it may read, a field, whether it failed."""
 
     plain_lines: str
-    field: Callable[[str], str]  # (present, value) as one SQL expression giving '' when absent
+    present: Callable[[str], str]  # the parser produced the field (Python's labels have it)
+    field: Callable[[str], str]
     error: str  # the ``__error__`` value
 
 
+def _json_present(q: str) -> str:
+    return f"{_JSON_OBJECT} AND JSONType(body, {q}) IN ('String', 'Int64', 'UInt64', 'Double', 'Bool')"
+
+
 def _json_field(q: str) -> str:
-    present = f"{_JSON_OBJECT} AND JSONType(body, {q}) IN ('String', 'Int64', 'UInt64', 'Double', 'Bool')"
-    value = f"if(JSONType(body, {q}) = 'String', JSONExtractString(body, {q}), JSONExtractRaw(body, {q}))"
-    return f"if({present}, {value}, '')"
+    return f"if(JSONType(body, {q}) = 'String', JSONExtractString(body, {q}), JSONExtractRaw(body, {q}))"
 
 
 def _logfmt_field(q: str) -> str:
@@ -49,10 +52,12 @@ def _logfmt_field(q: str) -> str:
 
 PARSERS: dict[ast.Stage, ParserSql] = {
     ast.JsonParser(): ParserSql("position(body, '\\\\') = 0 AND position(body, 'NaN') = 0 "
-                                "AND position(body, 'Infinity') = 0", _json_field,
+                                "AND position(body, 'Infinity') = 0", _json_present, _json_field,
                                 f"if({_JSON_OBJECT}, '', 'JSONParserErr')"),
-    ast.LogfmtParser(): ParserSql(f"position(body, '\\\\') = 0 AND match(body, {_LOGFMT_PLAIN})", _logfmt_field, "''"),
+    ast.LogfmtParser(): ParserSql(f"position(body, '\\\\') = 0 AND match(body, {_LOGFMT_PLAIN})",
+                                  lambda q: f"{_logfmt_field(q)} != ''", _logfmt_field, "''"),
 }
+_NUMBER = quote(r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -64,41 +69,63 @@ class ParsedPlan:
     plain_lines: str
 
 
-def _value(parser: ParserSql, name: str, errors_dropped: bool) -> str:
-    """Label ``name`` after the parser: stream label, else the parsed field, else metadata."""
-    if name == _ERROR:
-        return "''" if errors_dropped else parser.error
-    q = quote(name)
-    parsed = parser.field(q)
-    return f"if(mapContains(labels, {q}), labels[{q}], if({parsed} != '', {parsed}, {metadata_sql(name)}))"
+@dataclass
+class _Builder:
+    """Walks the stages after the parser; numeric filters narrow which lines SQL may take."""
 
+    parser: ParserSql
+    errors_dropped: bool = False
+    plain: list[str] = field(default_factory=list)
 
-def _resolver(parser: ParserSql, errors_dropped: bool) -> Callable[[str], str]:
-    return lambda name: _value(parser, name, errors_dropped)
+    def value(self, name: str) -> str:
+        """Label ``name`` after the parser: stream label, else the parsed field, else metadata."""
+        if name == _ERROR:
+            return "''" if self.errors_dropped else self.parser.error
+        q = quote(name)
+        return (f"if(mapContains(labels, {q}), labels[{q}], if({self.parser.present(q)}, {self.parser.field(q)}, "
+                f"{metadata_sql(name)}))")
 
+    def present(self, name: str) -> str:
+        q = quote(name)
+        return f"(mapContains(labels, {q}) OR {self.parser.present(q)} OR mapContains(attributes, {q}))"
 
-def _names(expr: ast.LabelFilterExpr) -> list[str]:
-    if isinstance(expr, (ast.FilterAnd, ast.FilterOr)):
-        return _names(expr.left) + _names(expr.right)
-    return [expr.name]
+    def filter(self, expr: ast.LabelFilterExpr) -> str | None:
+        if isinstance(expr, (ast.FilterAnd, ast.FilterOr)):
+            left, right = self.filter(expr.left), self.filter(expr.right)
+            if left is None or right is None:
+                return None
+            return f"({left} {'AND' if isinstance(expr, ast.FilterAnd) else 'OR'} {right})"
+        if not (_SIMPLE.fullmatch(expr.name) or (expr.name == _ERROR and isinstance(expr, ast.StringFilter))):
+            return None
+        if isinstance(expr, ast.StringFilter):
+            return label_filter_sql(expr, self.value)
+        if expr.kind != "number":
+            return None
+        # Lines where the value is present but not a plain number would get LabelFilterErr: Python's.
+        value, present = self.value(expr.name), self.present(expr.name)
+        self.plain.append(f"(NOT {present} OR match({value}, {_NUMBER}))")
+        error = "''" if self.errors_dropped else self.parser.error
+        op = "=" if expr.op == "==" else expr.op
+        return f"({error} != '' OR ({present} AND toFloat64OrZero({value}) {op} {expr.value!r}))"
 
 
 def parsed_plan(query: ast.LogQuery, grouping: m.Grouping | None) -> ParsedPlan | None:
-    """A plan when the pipeline is ``| json`` or ``| logfmt``, then string label filters and error drops."""
+    """A plan when the pipeline is ``| json`` or ``| logfmt``, then label filters and error drops."""
     _, rest = split_stages(query)
     parser = PARSERS.get(rest[0]) if rest else None
     if parser is None or grouping is None or grouping.without:
         return None
     if not all(_SIMPLE.fullmatch(n) for n in grouping.labels):
         return None
-    conditions, dropped = [], False
+    builder, conditions = _Builder(parser), []
     for stage in rest[1:]:
         if drops_only_errors(stage):
-            dropped = True
-        elif (isinstance(stage, ast.LabelFilter) and pushable(stage.expr)
-              and all(_SIMPLE.fullmatch(n) or n == _ERROR for n in _names(stage.expr))):
-            conditions.append(label_filter_sql(stage.expr, _resolver(parser, dropped)))
-        else:
+            builder.errors_dropped = True
+            continue
+        condition = builder.filter(stage.expr) if isinstance(stage, ast.LabelFilter) else None
+        if condition is None:
             return None
-    values = "[" + ", ".join(_value(parser, n, dropped) for n in grouping.labels) + "]"
-    return ParsedPlan(" AND ".join([parser.plain_lines, *conditions]), values, parser.plain_lines)
+        conditions.append(condition)
+    plain = " AND ".join([parser.plain_lines, *builder.plain])
+    values = "[" + ", ".join(builder.value(n) for n in grouping.labels) + "]"
+    return ParsedPlan(" AND ".join([plain, *conditions]), values, plain)

@@ -151,3 +151,20 @@ def test_logfmt_levels_by_hand(engine: tuple[LogQLEngine, int]) -> None:
     got = {s["metric"].get("level", ""): s["values"][0][1] for s in data["result"]}
     # duplicates: the last wins; '"level"=error' has a quoted key (sanitised to _level_): no level
     assert got == {"info": "6", "warn": "3", "error": "2", "debug": "1", "": "4"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{service_name="svc"} | json | status >= 404',
+        '{service_name="svc"} | json | status == 500 or level="info" | line_format "{{.level}} {{.status}}"',
+        '{service_name="kv"} | logfmt | status > 100 | took > 1s',
+        '{env="prod"} | logfmt | status != 500 | __error__=""',
+    ],
+)
+def test_log_queries_with_parsed_prefilter(engine: tuple[LogQLEngine, int], query: str) -> None:
+    eng, base = engine
+    forced_python = query.replace("| json", "| drop x | json").replace("| logfmt", "| drop x | logfmt")
+    fast = eng.query_range(RangeQuery(query, base, base + 120 * S, S, 1000, False))
+    slow = eng.query_range(RangeQuery(forced_python, base, base + 120 * S, S, 1000, False))
+    assert fast["result"] == slow["result"] and fast["result"]

@@ -109,13 +109,11 @@ class _Builder:
         return f"({error} != '' OR ({present} AND toFloat64OrZero({value}) {op} {expr.value!r}))"
 
 
-def parsed_plan(query: ast.LogQuery, grouping: m.Grouping | None) -> ParsedPlan | None:
-    """A plan when the pipeline is ``| json`` or ``| logfmt``, then label filters and error drops."""
+def _walk(query: ast.LogQuery, whole: bool) -> tuple[ParserSql, _Builder, list[str]] | None:
+    """The parser and SQL of the label filters after it; ``whole``: every later stage must be one."""
     _, rest = split_stages(query)
     parser = PARSERS.get(rest[0]) if rest else None
-    if parser is None or grouping is None or grouping.without:
-        return None
-    if not all(_SIMPLE.fullmatch(n) for n in grouping.labels):
+    if parser is None:
         return None
     builder, conditions = _Builder(parser), []
     for stage in rest[1:]:
@@ -124,8 +122,32 @@ def parsed_plan(query: ast.LogQuery, grouping: m.Grouping | None) -> ParsedPlan 
             continue
         condition = builder.filter(stage.expr) if isinstance(stage, ast.LabelFilter) else None
         if condition is None:
-            return None
+            if whole:
+                return None
+            break
         conditions.append(condition)
+    return parser, builder, conditions
+
+
+def parsed_plan(query: ast.LogQuery, grouping: m.Grouping | None) -> ParsedPlan | None:
+    """A plan when the pipeline is ``| json`` or ``| logfmt``, then label filters and error drops."""
+    if grouping is None or grouping.without or not all(_SIMPLE.fullmatch(n) for n in grouping.labels):
+        return None
+    walked = _walk(query, whole=True)
+    if walked is None:
+        return None
+    parser, builder, conditions = walked
     plain = " AND ".join([parser.plain_lines, *builder.plain])
     values = "[" + ", ".join(builder.value(n) for n in grouping.labels) + "]"
     return ParsedPlan(" AND ".join([plain, *conditions]), values, plain)
+
+
+def parsed_prefilter(query: ast.LogQuery) -> str | None:
+    """A condition that drops the plain lines the filters after the parser would drop, keeping the rest
+    for Python: exact for plain lines, no change for others."""
+    walked = _walk(query, whole=False)
+    if walked is None or not walked[2]:
+        return None
+    parser, builder, conditions = walked
+    plain = " AND ".join([parser.plain_lines, *builder.plain])
+    return f"(({' AND '.join(conditions)}) OR NOT ({plain}))"

@@ -41,8 +41,11 @@ def _reserializes(stage: ast.Stage) -> bool:
 
 def prefilter_sql(query: ast.LogQuery) -> list[str]:
     """Conditions implied by label filters after parsers (until a stage that could invent values)."""
+    from meshscope.logql.parsed_sql import parsed_prefilter
+
     _, rest = split_stages(query)
-    out: list[str] = []
+    parsed = parsed_prefilter(query)
+    out: list[str] = [parsed] if parsed else []
     for stage in rest:
         if isinstance(stage, ast.LabelFilter):
             condition = _condition(stage.expr)

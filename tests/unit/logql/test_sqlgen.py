@@ -58,31 +58,37 @@ def test_where_clause() -> None:
 
 
 @pytest.mark.parametrize(
-    "text,count",
-    [
-        ('{a="b"} | json | level="error"', 1),
-        ('{a="b"} | json | level="error" or x=~"y"', 0),
-        ('{a="b"} | json | level="error" and x="1", y!="2"', 1),
-        ('{a="b"} | json | level=""', 0),
-        ('{a="b"} | json | msg="say \\"hi\\""', 0),
-        ('{a="b"} | line_format "{{.x}}" | logfmt | level="error"', 0),
-        ('{a="b"} | json p="a.b" | p="1"', 0),
-        ('{a="b"} | logfmt | a="1" | decolorize | logfmt | b="2"', 1),
+    "text,substring,parsed",
+    [  # substring: conditions "the value is in the line"; parsed: the exact condition for plain lines
+        ('{a="b"} | json | level="error"', 1, True),
+        ('{a="b"} | json | level="error" or x=~"y"', 0, True),
+        ('{a="b"} | json | level="error" and x="1", y!="2"', 1, True),
+        ('{a="b"} | json | level=""', 0, True),
+        ('{a="b"} | json | msg="say \\"hi\\""', 0, True),
+        ('{a="b"} | json | status >= 500 | took > 1s', 0, True),
+        ('{a="b"} | json | took > 1s | status >= 500', 0, False),
+        ('{a="b"} | line_format "{{.x}}" | logfmt | level="error"', 0, False),
+        ('{a="b"} | json p="a.b" | p="1"', 0, False),
+        ('{a="b"} | logfmt | a="1" | decolorize | logfmt | b="2"', 1, True),
     ],
 )
-def test_prefilters(text: str, count: int) -> None:
+def test_prefilters(text: str, substring: int, parsed: bool) -> None:
     from meshscope.logql.prefilter import prefilter_sql
 
     conditions = prefilter_sql(query(text))
-    assert len(conditions) == count
-    assert all("position(body, '\\\\') > 0" in c for c in conditions)
+    assert len(conditions) == substring + parsed
+    assert sum("position(body, '\\\\') > 0 OR" in c for c in conditions) == substring
+    assert sum(" OR NOT (position(body, '\\\\') = 0" in c for c in conditions) == parsed
 
 
-@pytest.mark.parametrize("selector,sql", [
-    ('{a=~".+"}', "labels['a'] != ''"),
-    ('{a!~".*", b="c"}', "NOT (1) AND labels['b'] = 'c'"),
-    ('{a=~"x|y-1|z z"}', "labels['a'] IN ('x', 'y-1', 'z z')"),
-    ('{a!~"x.*", b="c"}', "NOT (match(labels['a'], '^(?:x.*)$'))"),
-])
+@pytest.mark.parametrize(
+    "selector,sql",
+    [
+        ('{a=~".+"}', "labels['a'] != ''"),
+        ('{a!~".*", b="c"}', "NOT (1) AND labels['b'] = 'c'"),
+        ('{a=~"x|y-1|z z"}', "labels['a'] IN ('x', 'y-1', 'z z')"),
+        ('{a!~"x.*", b="c"}', "NOT (match(labels['a'], '^(?:x.*)$'))"),
+    ],
+)
 def test_selector_regexes(selector: str, sql: str) -> None:
     assert where_sql(query(selector), "T").startswith(sql)

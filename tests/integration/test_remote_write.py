@@ -87,3 +87,12 @@ def test_a_bad_request_does_not_spoil_concurrent_good_ones(server: ServerProcess
     assert count(server, name) == 8
 
 
+
+
+def test_huge_label_values_and_unicode_are_stored_intact(server: ServerProcess) -> None:
+    name = f"rw_big_{uuid.uuid4().hex[:6]}"
+    big = "x" * 100_000 + "ü€"
+    body = write_request([([("__name__", name), ("blob", big)], [(NOW, 1.0)])])
+    assert post_write(server.http_url, body).status_code == 204
+    r = server.get("/api/v1/series", **{"match[]": name})
+    assert r.json()["data"] == [{"__name__": name, "blob": big}]

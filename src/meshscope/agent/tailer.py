@@ -190,8 +190,8 @@ class FileTailer:
         self.metrics.truncations.inc()
         copy = self._find_copy(cursor.path, cursor.fp, cursor.offset, (cursor.dev, cursor.ino))
         if copy is None:
-            log.warning("%s was truncated; %d bytes after offset %d were not read and no copy was found",
-                        cursor.path, max(0, cursor.batch.end - cursor.offset), cursor.offset)
+            log.warning("%s was truncated; what it held after offset %d was not read and no copy of it "
+                        "(a file named like it with the same first line) was found", cursor.path, cursor.offset)
             self._finish(cursor)
             return
         fd, st, path = copy

@@ -23,10 +23,10 @@ from meshscope.agent.lines import LineSplitter
 from meshscope.agent.pipeline import Pipeline, PipelineSpec
 from meshscope.agent.positions import PositionStore
 from meshscope.agent.redact import Redactor
+from meshscope.agent.siblings import find_copy, unseen_generations
 from meshscope.agent.telemetry import AgentMetrics
 
 log = logging.getLogger(__name__)
-_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4")
 
 
 def _start_at_end(fd: int) -> int:
@@ -132,7 +132,7 @@ class FileTailer:
             fp = ident.split("~")[0]
             if fingerprint_path(pos.path, self.tailing.fingerprint_bytes) == fp:
                 continue
-            copy = self._find_copy(pos.path, fp, pos.spooled + 1, (-1, -1))
+            copy = find_copy(pos.path, fp, pos.spooled + 1, (-1, -1), self.tailing.fingerprint_bytes)
             if copy is not None:
                 fd, st, path = copy
                 self._add_cursor(ident, fp, path, fd, st, pos.spooled, resource_path=pos.path)
@@ -155,30 +155,18 @@ class FileTailer:
             self._drain_missed(cursor.resource.get("log.file.path", cursor.path))
 
     def _drain_missed(self, original: str) -> None:
-        """Rotated files we never saw (two rotations between polls) are read whole: a sibling named
-        like ``original``, written since we first watched that path, with a fingerprint we do not know."""
+        """Rotated files we never saw (two rotations between polls) are read whole."""
         since = self.watched_since.get(original)
         if since is None:
             return
-        directory, base = os.path.split(original)
-        try:
-            names = [n for n in os.listdir(directory or ".") if n.startswith(base)]
-        except OSError:
-            return
         known = {c.fp for c in self.cursors.values()}
-        for name in sorted(names):
-            path = os.path.join(directory, name)
-            if name.endswith(_COMPRESSED) or self._excluded(path) or self._matches(path):
-                continue
+        for path, fp in unseen_generations(
+                original, since, lambda f: f in known or self.positions.get(f) is not None,
+                lambda p: self._excluded(p) or self._matches(p), self.tailing.fingerprint_bytes):
             try:
-                if os.stat(path).st_mtime < since - 1.0:  # file times are coarser than time.time()
-                    continue
+                fd = os.open(path, os.O_RDONLY)
             except OSError:
                 continue
-            fp = fingerprint_path(path, self.tailing.fingerprint_bytes)
-            if fp is None or fp in known or self.positions.get(fp) is not None:
-                continue
-            fd = os.open(path, os.O_RDONLY)
             self.positions.ensure(fp, path, 0)
             self._add_cursor(fp, fp, path, fd, os.fstat(fd), 0)
             self.cursors[fp].rotated_at = time.monotonic()
@@ -188,7 +176,8 @@ class FileTailer:
     def _truncated(self, cursor: FileCursor) -> None:
         """Drain the rest of the old content from its copy, then start over on the truncated file."""
         self.metrics.truncations.inc()
-        copy = self._find_copy(cursor.path, cursor.fp, cursor.offset, (cursor.dev, cursor.ino))
+        copy = find_copy(cursor.path, cursor.fp, cursor.offset, (cursor.dev, cursor.ino),
+                         self.tailing.fingerprint_bytes)
         if copy is None:
             log.warning("%s was truncated; what it held after offset %d was not read and no copy of it "
                         "(a file named like it with the same first line) was found", cursor.path, cursor.offset)
@@ -198,25 +187,6 @@ class FileTailer:
         log.debug("%s was truncated at offset %d; reading the rest from %s", cursor.path, cursor.offset, path)
         cursor.swap_file(fd, st.st_dev, st.st_ino, path)
         cursor.rotated_at = time.monotonic()
-
-    def _find_copy(self, original: str, fp: str, min_size: int,
-                   skip: tuple[int, int]) -> tuple[int, os.stat_result, str] | None:
-        """A file next to ``original`` named like it, with fingerprint ``fp`` and ``min_size`` bytes."""
-        directory, base = os.path.split(original)
-        try:
-            names = sorted(n for n in os.listdir(directory or ".") if n.startswith(base) and n != base)
-        except OSError:
-            return None
-        for name in names:
-            path = os.path.join(directory, name)
-            if fingerprint_path(path, self.tailing.fingerprint_bytes) != fp:
-                continue
-            fd = os.open(path, os.O_RDONLY)
-            st = os.fstat(fd)
-            if st.st_size >= min_size and (st.st_dev, st.st_ino) != skip:
-                return fd, st, path
-            os.close(fd)
-        return None
 
     # ---- reading
     def poll(self, budget: int) -> bool:

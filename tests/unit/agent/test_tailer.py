@@ -157,3 +157,16 @@ def test_a_generation_rotated_away_between_polls_is_still_read(tmp_path: Path) -
     bodies = sorted(rig.bodies(), key=lambda b: int(b.split()[0][4:]))
     expected = list(range(10)) + [100, 101, 102, 103, 104, 150, 151, 152, 200, 201, 202, 203, 204, 250, 251, 252]
     assert bodies == [f"seq={i} line" for i in expected]
+
+
+def test_rotated_while_the_agent_was_down_is_drained_at_start(tmp_path: Path) -> None:
+    rig, log = _rig(tmp_path)
+    rig.tailer.close()  # the agent stops (or is killed) here
+    _append(log, 10, 5)  # written, then rotated away before the agent is back
+    log.rename(tmp_path / "logs" / "a.log.1")
+    _append(log, 100, 3)
+    rig.open()
+    rig.tailer.recover_rotated()
+    rig.poll()
+    bodies = sorted(rig.bodies(), key=lambda b: int(b.split()[0][4:]))
+    assert bodies == [f"seq={i} line" for i in [*range(15), 100, 101, 102]]

@@ -52,20 +52,38 @@ DECODERS = {"docker": docker_line, "cri": cri_line, "auto": auto_line}
 
 
 class PartialJoiner:
-    """Joins partial lines per stream; a complete line ends the run and carries its offset."""
+    """Joins partial lines per stream; a complete line ends the run and carries its offset.
+
+    While a run of one stream is open, :attr:`pending_start` is where it began: the source may not
+    be committed past it even when the other stream completes lines meanwhile."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._parts: dict[str, list[Line]] = {}
+        self._starts: dict[str, int] = {}
+        self._last_end = -1
 
     def feed(self, line: Line) -> Line | None:
         parts = self._parts.setdefault(line.stream, [])
+        if not parts:
+            self._starts[line.stream] = self._last_end
+        self._last_end = line.end
         parts.append(line)
         if line.partial and sum(len(p.text) for p in parts) < self.max_bytes:
             return None
         del self._parts[line.stream]
+        del self._starts[line.stream]
         return Line("".join(p.text for p in parts), line.end, parts[0].time_ns, line.stream)
 
+    def flush(self) -> list[Line]:
+        """Open runs as they are (the source ended in the middle of a line)."""
+        runs = [Line("".join(p.text for p in parts), parts[-1].end, parts[0].time_ns, stream)
+                for stream, parts in self._parts.items()]
+        self._parts.clear()
+        self._starts.clear()
+        return sorted(runs, key=lambda ln: ln.end)
+
     @property
-    def pending(self) -> bool:
-        return bool(self._parts)
+    def pending_start(self) -> int | None:
+        """The offset before the oldest open run (-1: unknown, the start of what was read)."""
+        return min(self._starts.values()) if self._starts else None

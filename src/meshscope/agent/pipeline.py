@@ -8,6 +8,7 @@ so lines still held (an open stack trace, a partial container line) are read aga
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,26 +59,37 @@ class Pipeline:
         self.drop, self.rename = spec.drop_fields, spec.rename_fields
         self.redactor = redactor if redactor is not None and redactor.active else None
         self.filtered = 0
+        self._waiting: deque[tuple[LogEntry | None, int]] = deque()
 
     def feed(self, lines: list[Line]) -> tuple[list[LogEntry], int]:
         """Records completed by ``lines`` and the offset past the last line they used (-1: none)."""
-        out: list[LogEntry] = []
-        end = -1
         for line in lines:
             for complete in self._complete(line):
-                end = complete.end
-                entry = self._process(complete)
-                if entry is not None:
-                    out.append(entry)
-        return out, end
+                self._waiting.append((self._process(complete), complete.end))
+        return self._release()
 
     def expire(self, final: bool = False) -> tuple[list[LogEntry], int]:
         """Records a quiet source has held past the flush timeout (all of them when ``final``)."""
-        if self.grouper is None:
-            return [], -1
-        done = self.grouper.flush() if final else self.grouper.expire()
-        out = [e for e in (self._process(line) for line in done) if e is not None]
-        return out, (done[-1].end if done else -1)
+        done: list[Line] = []
+        if final and self.joiner is not None:
+            for line in self.joiner.flush():
+                done += self.grouper.feed(line) if self.grouper is not None else [line]
+        if self.grouper is not None:
+            done += self.grouper.flush() if final else self.grouper.expire()
+        self._waiting.extend((self._process(line), line.end) for line in done)
+        return self._release()
+
+    def _release(self) -> tuple[list[LogEntry], int]:
+        """Records up to where the source can be committed: while one stream's partial line is
+        open, records of the other stream that came after it wait, or a crash would resend them."""
+        held = self.joiner.pending_start if self.joiner is not None else None
+        out: list[LogEntry] = []
+        end = -1
+        while self._waiting and (held is None or self._waiting[0][1] <= held):
+            entry, end = self._waiting.popleft()
+            if entry is not None:
+                out.append(entry)
+        return out, end
 
     def _complete(self, line: Line) -> list[Line]:
         if self.decode is not None and self.joiner is not None:

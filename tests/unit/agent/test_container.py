@@ -31,3 +31,18 @@ def test_cri_partial_lines_join() -> None:
 def test_not_a_container_line_passes_through() -> None:
     line = Line("plain text", 5)
     assert docker_line(line) is line and cri_line(line) is line
+
+
+def test_an_open_partial_run_holds_the_commit_offset() -> None:
+    from meshscope.agent.pipeline import Pipeline, PipelineSpec
+
+    p = Pipeline(PipelineSpec(format="cri"), None, 1 << 16)
+    entries, end = p.feed([Line("2024-01-02T03:04:05Z stdout F first", 10),
+                           Line("2024-01-02T03:04:05Z stderr P half of a", 20),
+                           Line("2024-01-02T03:04:05Z stdout F other stream", 30)])
+    assert [e.body for e in entries] == ["first"] and end == 10  # "other stream" waits for stderr
+    entries, end = p.feed([Line("2024-01-02T03:04:05Z stderr F  line", 40)])
+    assert [e.body for e in entries] == ["other stream", "half of a line"] and end == 40
+    p.feed([Line("2024-01-02T03:04:05Z stdout P cut off", 50)])
+    entries, end = p.expire(final=True)
+    assert [e.body for e in entries] == ["cut off"] and end == 50

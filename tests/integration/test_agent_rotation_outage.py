@@ -61,3 +61,21 @@ def test_outage_fills_the_spool_pauses_reading_then_delivers_everything(server_f
         assert agent.metric("meshscope_agent_reading_paused") == 0
     finally:
         agent.stop()
+
+
+def test_overloaded_server_429_is_retried_until_stored_once(server_factory, tmp_path) -> None:
+    server = server_factory(tmp_path / "data", env_overrides={
+        "MESHSCOPE_INGEST__QUEUE_MAX_ROWS": "2500", "MESHSCOPE_INGEST__FLUSH_INTERVAL": "1"}).start()
+    total = 30_000
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    config = {**_files(log_dir, "overload"), "output": {"batch_max_records": 2000, "concurrency": 4}}
+    agent = AgentProcess(tmp_path / "agent", server.otlp_http_url, config).start()
+    try:
+        LineWriter(log_dir / "app.log", total, chunk=10_000, pause=0).run()
+        rows, distinct = wait_for_count(server, "overload", total, timeout=90)
+        assert (rows, distinct) == (total, total), missing(server, "overload", total) + agent.log_tail()
+        assert agent.metric('meshscope_agent_batches_retried_total{reason="429"}') > 0
+        assert agent.metric("meshscope_agent_batches_rejected_total") == 0
+    finally:
+        agent.stop()

@@ -54,8 +54,6 @@ def tag(span: dict[str, Any], key: str) -> Any:
     return next((t["value"] for t in span.get("tags", []) if t["key"] == key), None)
 
 
-def is_error(span: dict[str, Any]) -> bool:
-    return tag(span, "error") in (True, "true") or tag(span, "otel.status_code") == "ERROR"
 
 
 def services_of(trace: dict[str, Any]) -> set[str]:
@@ -89,7 +87,7 @@ def test_demo_runs_the_shop_and_stops_everything(tmp_path: Path) -> None:
     try:
         def shop_listed() -> bool:
             seen.update(children_of(demo.pid))
-            return SHOP <= set(httpx.get(f"{api}/api/services", timeout=5).json()["data"])
+            return set(httpx.get(f"{api}/api/services", timeout=5).json()["data"]) >= SHOP
 
         poll("the shop's services in /api/services", shop_listed, 60, out)
 
@@ -103,19 +101,24 @@ def test_demo_runs_the_shop_and_stops_everything(tmp_path: Path) -> None:
             lambda t: len(services_of(t)) >= 3 and any(tag(s, "db.system") == "sqlite" for s in t["spans"])),
             30, out)
         assert "gateway" in services_of(deep[0])
-        failed = poll("an error span", lambda: traces_with(lambda t: any(map(is_error, t["spans"]))), 30, out)
-        assert failed
+        def error_traces() -> Any:
+            resp = httpx.get(f"{api}/api/ms/traces/search", params={"status": "error", "limit": 5}, timeout=10)
+            resp.raise_for_status()
+            return resp.json()["data"]
+
+        failed = poll("an error span", error_traces, 60, out)
+        assert all(t["errorCount"] >= 1 for t in failed)
 
         def sql(query: str) -> list[dict[str, Any]]:
             resp = httpx.get(f"{api}/api/ms/sql", params={"query": query}, timeout=30)
             resp.raise_for_status()
             return list(resp.json()["data"])
 
-        poll("logs carrying trace ids from every shop service", lambda: SHOP <= {
-            r["service_name"] for r in sql("SELECT DISTINCT service_name FROM meshscope.logs WHERE trace_id != ''")},
+        poll("logs carrying trace ids from every shop service", lambda: {
+            r["service_name"] for r in sql("SELECT DISTINCT service_name FROM meshscope.logs WHERE trace_id != ''")} >= SHOP,
             30, out)
-        poll("request and business metrics", lambda: METRICS <= {
-            r["metric_name"] for r in sql("SELECT DISTINCT metric_name FROM meshscope.otel_metrics")}, 30, out)
+        poll("request and business metrics", lambda: {
+            r["metric_name"] for r in sql("SELECT DISTINCT metric_name FROM meshscope.otel_metrics")} >= METRICS, 30, out)
         poll("a CONSUMER span in notifications whose parent is a PRODUCER span in orders", lambda: sql(
             "SELECT 1 FROM meshscope.spans c JOIN meshscope.spans p ON c.trace_id = p.trace_id "
             "AND c.parent_span_id = p.span_id WHERE c.kind = 'consumer' AND c.service_name = 'notifications' "

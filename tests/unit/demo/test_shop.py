@@ -10,6 +10,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,9 @@ def run_shop(state_dir: Path, scenario: Scenario, *faults: str) -> None:
             async with httpx.AsyncClient(transport=transport, base_url="http://gateway.shop") as client:
                 await scenario(client)
 
-    asyncio.run(main())
+    # A thread of its own: a browser test earlier in the session may leave an event loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
 
 
 # every fault off, so outcomes do not depend on the dice

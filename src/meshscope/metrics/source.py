@@ -59,15 +59,30 @@ class ClickHouseSource:
         return _block(series, samples)
 
 
+def _labels(series: pa.Table) -> list[Labels]:
+    """Label tuples of every series row, from the Map column's flat keys/values (no per-map objects)."""
+    maps = series.column("lbls").combine_chunks()
+    offsets = maps.offsets.to_numpy()
+    keys, values = maps.keys.to_pylist(), maps.items.to_pylist()
+    names = series.column("name").to_pylist()
+    out = []
+    for i, name in enumerate(names):
+        a, b = offsets[i], offsets[i + 1]
+        out.append(to_labels(name, list(zip(keys[a:b], values[a:b], strict=True))))
+    return out
+
+
 def _block(series: pa.Table, samples: pa.Table) -> SeriesBlock:
     if samples.num_rows == 0:
         return SeriesBlock.empty()
     fps = samples.column("fingerprint").to_numpy()
     starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
     offsets = np.append(starts, len(fps)).astype(np.int64)
-    names_labels = zip(series.column("name").to_pylist(), series.column("lbls").to_pylist(), strict=True)
-    by_fp = dict(zip(series.column("fingerprint").to_pylist(), names_labels, strict=True))
-    labels = [to_labels(*by_fp[int(fp)]) for fp in fps[starts]]
+    series_fps = series.column("fingerprint").to_numpy()
+    order = np.argsort(series_fps, kind="stable")
+    row = order[np.searchsorted(series_fps, fps[starts], sorter=order)]  # each run's series row
+    all_labels = _labels(series)
+    labels = [all_labels[i] for i in row.tolist()]
     ts = samples.column("timestamp").to_numpy().astype(np.int64, copy=False)
     values = samples.column("value").to_numpy().astype(np.float64, copy=False)
     return SeriesBlock(labels, offsets, ts, values)

@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -198,7 +199,7 @@ def main() -> None:
     for col in ("measure", "meshscope", "ripgrep", "meshscope / rg", "notes"):
         table.add_column(col, justify="left" if col in ("measure", "notes") else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))  # "[tok]" is text, not rich markup
     console.print(table)
 
 
@@ -278,7 +279,7 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
         f"SELECT count() AS n FROM meshscope.logs WHERE hasAllTokens(body, ['{RARE_TOKEN}'])"))["data"][0]["n"]),
         t_rg, "text index")
     add("rare token, LogQL |= \"tok\" (substring)", lines_found(f'{{job="bench"}} |= "{RARE_TOKEN}"'), t_rg,
-        "bare literal: Loki's substring meaning, scanned")
+        "bare literal, Loki's substring meaning")
     add("common word (count), LogQL |= \"timeout\"",
         instant(f'sum(count_over_time({{job="bench"}} |= "timeout" {whole}))'), rg("-c", "timeout", f), "scan")
     add("regex (count), LogQL |~", instant(f'sum(count_over_time({{job="bench"}} |~ "user_id=4[0-9]{{3}}\\\\b" '

@@ -6,11 +6,13 @@ On SIGTERM/SIGINT reading stops, pending batches are spooled, and the senders ge
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import signal
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from meshscope.agent.batcher import Shipper
 from meshscope.agent.config import AgentConfig
@@ -28,10 +30,22 @@ log = logging.getLogger(__name__)
 READ_BUDGET = 4 * 1024 * 1024
 
 
+def _lock_data_dir(data_dir: Path) -> TextIO:
+    """One agent per data directory: two would read the same files and send the same spool."""
+    f = open(data_dir / "agent.lock", "w")  # noqa: SIM115 - held for the agent's life
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise OSError(f"another meshscope agent is running with data_dir {data_dir}") from None
+    return f
+
+
 class Agent:
     def __init__(self, config: AgentConfig) -> None:
         self.config = c = config
         c.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_data_dir(c.data_dir)
         self.metrics = AgentMetrics()
         self.spool = Spool(c.spool_dir, c.spool.max_bytes, c.spool.fsync)
         self.positions = PositionStore(c.positions_path, c.spool.fsync)

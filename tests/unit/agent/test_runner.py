@@ -42,3 +42,17 @@ def test_batch_spooled_before_its_position_was_saved_is_not_formed_again(tmp_pat
     finally:
         agent.status_server.stop()
         agent.sender.exporter.close()
+
+
+def test_one_agent_per_data_dir(tmp_path: Path) -> None:
+    import pytest
+
+    cfg = AgentConfig.model_validate({"data_dir": str(tmp_path), "observability": {"listen": "127.0.0.1:0"}})
+    first = Agent(cfg)
+    try:
+        with pytest.raises(OSError, match="another meshscope agent"):
+            Agent(cfg)
+    finally:
+        first.status_server.stop()
+        first.sender.exporter.close()
+        first._lock.close()

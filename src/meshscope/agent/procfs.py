@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,6 +54,7 @@ def uptime(proc: Path) -> list[Sample]:
         if line.startswith("btime "):
             out.append(Sample("node_boot_time_seconds", {}, float(line.split()[1])))
     out.append(Sample("node_uptime_seconds", {}, float((proc / "uptime").read_text().split()[0])))
+    out.append(Sample("node_time_seconds", {}, time.time()))  # for time() - node_boot_time_seconds
     return out
 
 
@@ -63,9 +65,10 @@ def memory(proc: Path) -> list[Sample]:
         parts = rest.split()
         if not parts:
             continue
-        value = float(parts[0]) * (1024 if len(parts) > 1 and parts[1] == "kB" else 1)
+        in_kb = len(parts) > 1 and parts[1] == "kB"  # counts (HugePages_Total) get no _bytes, as node_exporter
         name = key.replace("(", "_").replace(")", "")
-        out.append(Sample(f"node_memory_{name}_bytes", {}, value))
+        out.append(Sample(f"node_memory_{name}" + ("_bytes" if in_kb else ""), {},
+                          float(parts[0]) * (1024 if in_kb else 1)))
     return out
 
 

@@ -16,7 +16,7 @@ procs_blocked 1
 """
 MEMINFO = "MemTotal:        1000 kB\nMemAvailable:     600 kB\nHugePages_Total:       0\n"
 NETDEV = """Inter-|   Receive                                                |  Transmit
- face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier
   eth0: 1000 10 1 0 0 0 0 0 2000 20 2 0 0 0 0 0
 """
 DISKSTATS = "   8       0 sda 100 0 800 50 200 0 1600 70 0 3000 120 0 0 0 0\n   7 0 loop0 1 0 2 0 0 0 0 0 0 0 0 0\n"
@@ -57,7 +57,8 @@ def test_metrics_request_types(tmp_path: Path) -> None:
 
     body = metrics_request(collect(HostMetrics(proc_root=_proc(tmp_path), collectors=["cpu", "load"])),
                            {"host.name": "h"}, 2_000, 1_000)
-    metrics = {m.name: m for m in ExportMetricsServiceRequest.FromString(body).resource_metrics[0].scope_metrics[0].metrics}
+    scope = ExportMetricsServiceRequest.FromString(body).resource_metrics[0].scope_metrics[0]
+    metrics = {m.name: m for m in scope.metrics}
     cpu = metrics["node_cpu_seconds_total"]
     assert cpu.sum.is_monotonic and cpu.sum.aggregation_temporality == 2 and len(cpu.sum.data_points) == 8
     assert cpu.sum.data_points[0].start_time_unix_nano == 1_000

@@ -10,9 +10,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
+from fastapi import FastAPI
 
 from meshscope.api.app import create_app, create_otlp_app
 from meshscope.api.otlp_grpc import start_grpc
@@ -31,7 +32,7 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
-def _uvicorn(app: object, host: str, port: int, log_level: str) -> _QuietServer:
+def _uvicorn(app: FastAPI, host: str, port: int, log_level: str) -> _QuietServer:
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                             timeout_graceful_shutdown=30, lifespan="off")
     return _QuietServer(config)

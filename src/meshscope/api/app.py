@@ -7,9 +7,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 import meshscope
-from meshscope.api import jaeger, otlp_http, sql, trace_search
-from meshscope.api import elasticsearch, es_handshake, jsonlines, loki_push
-from meshscope.api import prometheus, remote_write
+from meshscope.api import (
+    elasticsearch,
+    es_handshake,
+    jaeger,
+    jsonlines,
+    loki_push,
+    otlp_http,
+    prometheus,
+    remote_write,
+    sql,
+    trace_search,
+)
 from meshscope.api import loki_query
 from meshscope.api.errors import http_status
 from meshscope.api.ui import mount_ui

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -26,16 +25,16 @@ def _logging(level: str) -> None:
 
 @app.command()
 def serve(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML settings file."),
-    data_dir: Optional[Path] = typer.Option(None, help="Data directory (embedded storage, spool)."),
-    http_port: Optional[int] = typer.Option(None, help="Port of the UI and query APIs [8080]."),
-    otlp_grpc_port: Optional[int] = typer.Option(None, help="OTLP/gRPC port [4317]."),
-    otlp_http_port: Optional[int] = typer.Option(None, help="OTLP/HTTP port [4318]."),
-    storage_url: Optional[str] = typer.Option(None, help="ClickHouse server URL; empty = embedded chDB."),
-    retention_traces: Optional[str] = typer.Option(None, help="How long to keep traces, e.g. 7d."),
-    retention_logs: Optional[str] = typer.Option(None, help="How long to keep logs, e.g. 7d."),
-    retention_metrics: Optional[str] = typer.Option(None, help="How long to keep metrics, e.g. 30d."),
-    log_level: Optional[str] = typer.Option(None, help="debug, info, warning or error."),
+    config: Path | None = typer.Option(None, "--config", "-c", help="YAML settings file."),
+    data_dir: Path | None = typer.Option(None, help="Data directory (embedded storage, spool)."),
+    http_port: int | None = typer.Option(None, help="Port of the UI and query APIs [8080]."),
+    otlp_grpc_port: int | None = typer.Option(None, help="OTLP/gRPC port [4317]."),
+    otlp_http_port: int | None = typer.Option(None, help="OTLP/HTTP port [4318]."),
+    storage_url: str | None = typer.Option(None, help="ClickHouse server URL; empty = embedded chDB."),
+    retention_traces: str | None = typer.Option(None, help="How long to keep traces, e.g. 7d."),
+    retention_logs: str | None = typer.Option(None, help="How long to keep logs, e.g. 7d."),
+    retention_metrics: str | None = typer.Option(None, help="How long to keep metrics, e.g. 30d."),
+    log_level: str | None = typer.Option(None, help="debug, info, warning or error."),
 ) -> None:
     """Run the meshscope server: UI, query APIs, OTLP gRPC and HTTP."""
     from meshscope.runtime import run_server

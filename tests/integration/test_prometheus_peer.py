@@ -136,15 +136,23 @@ QUERIES = [
 ]
 
 
-def _settled(prom: PrometheusProcess) -> int:
-    """A time (ms) whose samples Prometheus has certainly remote-written."""
-    return (int(time.time()) - 4) * 1000
+def _settled(prom: PrometheusProcess, ms: ServerProcess | None = None) -> int:
+    """A time (ms) whose samples Prometheus has remote-written (waits for meshscope to have them)."""
+    t = (int(time.time()) - 4) * 1000
+    deadline = time.monotonic() + 20
+    while ms is not None and time.monotonic() < deadline:
+        got = ms.get("/api/v1/query", query='max(timestamp(up{job="app"}))', time=time.time()).json()
+        result = got["data"]["result"]
+        if result and float(result[0]["value"][1]) * 1000 >= t + 1000:
+            break
+        time.sleep(0.2)
+    return t
 
 
 @pytest.mark.parametrize("expr", QUERIES)
 def test_same_answers_as_prometheus(peers, expr: str) -> None:  # type: ignore[no-untyped-def]
     ms, prom = peers
-    t = _settled(prom)
+    t = _settled(prom, ms)
     a = _points(prom.get("/api/v1/query", query=expr, time=t / 1000).json())
     b = _points(ms.get("/api/v1/query", query=expr, time=t / 1000).json())
     assert a, f"Prometheus returned nothing for {expr}"
@@ -157,7 +165,7 @@ def test_same_answers_as_prometheus(peers, expr: str) -> None:  # type: ignore[n
 
 def test_meshscope_scrape_sees_the_same_series_and_target_labels(peers) -> None:  # type: ignore[no-untyped-def]
     ms, prom = peers
-    t = _settled(prom) / 1000
+    t = _settled(prom, ms) / 1000
 
     def series(server, job: str) -> set[tuple[tuple[str, str], ...]]:  # type: ignore[no-untyped-def]
         doc = server.get("/api/v1/query", query=f'{{job="{job}", __name__=~"app_.*"}}', time=t).json()
@@ -182,7 +190,7 @@ def test_remote_written_metadata(peers) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("kind", ["instant", "range"])
 def test_promtool_queries_meshscope(peers, kind: str) -> None:  # type: ignore[no-untyped-def]
     ms, prom = peers
-    t = _settled(prom) / 1000
+    t = _settled(prom, ms) / 1000
     expr = 'sum by (path) (app_requests_total{job="app"})'
     args = ["--time", str(t)] if kind == "instant" else ["--start", str(t - 5), "--end", str(t), "--step", "1s"]
     outputs = []

@@ -74,7 +74,7 @@ class IngestSettings(_Section):
 
     flush_rows: int = Field(10_000, ge=1)
     batch_max_rows: int = Field(500_000, ge=1)
-    flush_interval: float = 1.0
+    flush_interval: float = 0.25
     queue_max_rows: int = Field(1_000_000, ge=1)
     queue_max_bytes: int = 512 * 1024 * 1024
     dedup_window: int = Field(100_000, ge=0)

@@ -73,7 +73,9 @@ def test_sigkill_during_ingest_loses_and_doubles_nothing(server_factory, tmp_pat
 def test_full_write_path_answers_429_with_retry_after(server_factory, tmp_path) -> None:
     server = server_factory(tmp_path / "data", env_overrides={
         "MESHSCOPE_INGEST__QUEUE_MAX_ROWS": "10", "MESHSCOPE_INGEST__FLUSH_INTERVAL": "3"}).start()
-    first = spans_request(f"q1-{uuid.uuid4().hex[:6]}", 8).SerializeToString()
+    prime = spans_request(f"q0-{uuid.uuid4().hex[:6]}", 1).SerializeToString()
+    assert httpx.post(f"{server.otlp_http_url}/v1/traces", content=prime, headers=PB).status_code == 200
+    first = spans_request(f"q1-{uuid.uuid4().hex[:6]}", 8).SerializeToString()  # waits up to 3 s for company
     second = spans_request(f"q2-{uuid.uuid4().hex[:6]}", 8).SerializeToString()
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(httpx.post, f"{server.otlp_http_url}/v1/traces", content=first, headers=PB, timeout=30)

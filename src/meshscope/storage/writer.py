@@ -1,7 +1,7 @@
 """The write path: coalesce concurrent requests into one insert, acknowledge after it returns.
 
 Each table family has one :class:`TableWriter` thread. A request waits in a bounded queue; the
-thread takes everything queued once enough rows gathered or the oldest waited ``flush_interval``,
+thread takes everything queued once enough rows gathered or ``flush_interval`` passed since its last insert,
 writes the bodies to one spool file (the batch's write-ahead record), inserts it with a
 deduplication token derived from its contents, records the request digests, removes the file and
 only then resolves the waiting requests. A crash between the steps is repaired at start-up by
@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,20 +42,35 @@ class _Pending:
     future: Future[WriteResult] = field(default_factory=Future)
     queued_at: float = field(default_factory=time.monotonic)
 
+    def resolve(self, result: WriteResult | None = None, error: BaseException | None = None) -> None:
+        """Tell the waiting request; one that gave up (client hung up, future cancelled) is skipped.
+
+        Its rows are stored all the same, and a retry of it is recognised as a duplicate."""
+        if self.future.cancelled() or self.future.done():
+            return
+        try:
+            if error is not None:
+                self.future.set_exception(error)
+            else:
+                self.future.set_result(result or WriteResult(self.rows))
+        except InvalidStateError:  # cancelled between the check and the call
+            pass
+
 
 @dataclass(frozen=True)
 class WriterLimits:
-    """When to insert: at once when ``flush_rows`` wait (a part that size is healthy), else after
-    ``flush_interval``; never more than ``batch_max_rows`` in one insert."""
+    """When to insert: at once when ``flush_rows`` wait (a part that size is healthy), else at most
+    once per ``flush_interval``; never more than ``batch_max_rows`` in one insert."""
 
     flush_rows: int = 10_000
-    flush_interval: float = 1.0
+    flush_interval: float = 0.25
     queue_max_rows: int = 1_000_000
     queue_max_bytes: int = 512 * 1024 * 1024
     batch_max_rows: int = 500_000
 
 
 Observer = Callable[[str, int, float], None]
+_LINGER_S = 0.01  # an idle writer waits this long for requests arriving together
 
 
 def digest_of(body: bytes, key: str = "") -> str:
@@ -94,6 +109,7 @@ class TableWriter:
         self._queued_bytes = 0
         self._cond = threading.Condition()
         self._stopping = False
+        self._last_insert = 0.0
         self._thread = threading.Thread(target=self._run, name=f"writer-{spec.table}", daemon=True)
 
     # ---- public
@@ -113,7 +129,7 @@ class TableWriter:
         """Queue a validated body; the future resolves once its rows are stored (or found stored)."""
         pending = _Pending(body, rows, digest)
         if digest in self.dedup:
-            pending.future.set_result(WriteResult(rows, duplicate=True))
+            pending.resolve(WriteResult(rows, duplicate=True))
             return pending.future
         with self._cond:
             if self._stopping:
@@ -147,14 +163,19 @@ class TableWriter:
                 self._flush(batch)
 
     def _take_batch(self) -> list[_Pending] | None:
+        """Group commit: insert as soon as ``flush_interval`` has passed since the last insert began
+        (an idle writer inserts after a short linger), or at once when ``flush_rows`` wait. Busy
+        streams thus make at most one insert per interval; quiet ones add no latency."""
         with self._cond:
             while True:
                 if self._queue:
-                    waited = time.monotonic() - self._queue[0].queued_at
-                    if (self._stopping or self._queued_rows >= self.limits.flush_rows
-                            or waited >= self.limits.flush_interval):
+                    now = time.monotonic()
+                    due = max(self._last_insert + self.limits.flush_interval,
+                              self._queue[0].queued_at + min(_LINGER_S, self.limits.flush_interval))
+                    if self._stopping or self._queued_rows >= self.limits.flush_rows or now >= due:
+                        self._last_insert = now
                         return self._pop_batch()
-                    self._cond.wait(self.limits.flush_interval - waited)
+                    self._cond.wait(due - now)
                 elif self._stopping:
                     return None
                 else:
@@ -176,7 +197,7 @@ class TableWriter:
         fresh, seen = [], set()
         for item in batch:
             if item.digest in self.dedup or item.digest in seen:
-                item.future.set_result(WriteResult(item.rows, duplicate=True))
+                item.resolve(WriteResult(item.rows, duplicate=True))
             else:
                 seen.add(item.digest)
                 fresh.append(item)
@@ -186,7 +207,7 @@ class TableWriter:
             self._insert(fresh)
         except BadData as exc:
             if len(fresh) == 1:
-                fresh[0].future.set_exception(exc)
+                fresh[0].resolve(error=exc)
             else:  # isolate the bad body: the others must not pay for it
                 for item in fresh:
                     self._flush([item])
@@ -196,10 +217,10 @@ class TableWriter:
             err = exc if isinstance(exc, Unavailable) else Unavailable(
                 f"storage could not take the write ({exc.message}); retry later", retry_after_s=2.0)
             for item in fresh:
-                item.future.set_exception(err)
+                item.resolve(error=err)
             return
         for item in fresh:
-            item.future.set_result(WriteResult(item.rows))
+            item.resolve(WriteResult(item.rows))
 
     def _insert(self, items: list[_Pending]) -> None:
         digests = [i.digest for i in items]

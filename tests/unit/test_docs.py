@@ -79,3 +79,13 @@ def _commands() -> list[str]:
 @pytest.mark.parametrize("command", _commands())
 def test_every_cli_command_is_documented(command: str) -> None:
     assert f"meshscope {command}" in docs_text(), f"`meshscope {command}` is not in the docs"
+
+
+def test_openapi_operation_ids_are_unique() -> None:
+    from meshscope.api.app import create_app
+    from meshscope.config import load_settings
+    from meshscope.server import Meshscope
+
+    schema = create_app(Meshscope(load_settings(env={}))).openapi()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) and len(ids) > 40

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 
 import meshscope
 from meshscope.api import (
@@ -54,14 +58,40 @@ MAIN_ROUTERS += [loki_query.router]  # LogQL and Loki's query API
 MAIN_ROUTERS += [loki_push.router, jsonlines.router, elasticsearch.router, es_handshake.router]  # log doors
 
 
+def _operation_id(route: APIRoute) -> str:
+    return re.sub(r"\W+", "_", f"{route.name}_{route.path_format}").strip("_").lower()
+
+
+def _openapi_with_unique_ids(app: FastAPI) -> None:
+    """GET+POST routes (Prometheus and Loki take both) share one handler, so FastAPI gives both
+    methods one operation id; suffix the method so generated clients get distinct operations."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Duplicate Operation ID")
+                schema = plain()
+            for ops in schema.get("paths", {}).values():
+                for method, op in ops.items():
+                    if isinstance(op, dict) and "operationId" in op:
+                        op["operationId"] = f"{op['operationId']}_{method}"
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(ms: Meshscope) -> FastAPI:
     """Main port: UI, Jaeger API, meshscope JSON API, OTLP/HTTP too (handy behind one proxy)."""
     app = FastAPI(title="meshscope", version=meshscope.__version__,
                   description="Logs, metrics, traces and the service map in one program.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+                  generate_unique_id_function=_operation_id)
     _common(app, ms)
     for make_router in MAIN_ROUTERS:
         app.include_router(make_router(ms))
+    _openapi_with_unique_ids(app)
     mount_ui(app)
     return app
 

@@ -93,6 +93,8 @@ def test_full_queue_is_429_with_retry_after(server_factory: type[ServerProcess],
     server = server_factory(tmp_path / "data", env_overrides={
         "MESHSCOPE_INGEST__QUEUE_MAX_ROWS": "1", "MESHSCOPE_INGEST__FLUSH_INTERVAL": "3"}).start()
     now = time.time_ns()
+    # an idle writer inserts at once; after this one, the next line waits up to 3 s for company
+    assert push(server, [{"stream": {"app": "prime"}, "values": [[str(now), "prime"]]}]).status_code == 204
     first: list[httpx.Response] = []
     waiting = threading.Thread(target=lambda: first.append(push(server, [
         {"stream": {"app": "q"}, "values": [[str(now), "queued"]]}])))

@@ -115,10 +115,11 @@ class Meshscope:
 
     async def write(self, request: DecodedRequest, protocol: str,
                     idempotency_key: str = "") -> WriteResult | None:
-        future = self.submit(request, protocol, idempotency_key)
+        # off the event loop: hashing a large body for its digest takes milliseconds
+        future = await asyncio.to_thread(self.submit, request, protocol, idempotency_key)
         if future is None:
             return None
-        return await asyncio.wrap_future(future)
+        return await asyncio.shield(asyncio.wrap_future(future))
 
     def stop(self) -> None:
         """Flush accepted data and close storage."""

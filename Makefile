@@ -26,7 +26,7 @@ $(VENV)/.stamp-deps: requirements.lock pyproject.toml
 # The UI is built into the Python package, where the server serves it from.
 web: src/meshscope/web/static/index.html
 
-src/meshscope/web/static/index.html: $(shell find web/src web/index.html web/package-lock.json web/vite.config.ts -type f 2>/dev/null)
+src/meshscope/web/static/index.html: $(shell find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 	@command -v npm >/dev/null || { echo "need Node.js and npm to build the UI"; exit 1; }
 	cd web && npm ci --no-audit --no-fund
 	cd web && npm run build

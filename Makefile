@@ -11,6 +11,7 @@ demo: setup
 	$(BIN)/meshscope demo
 
 test: setup-test
+	$(MAKE) lint
 	$(MAKE) test-web
 	$(MAKE) test-py
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -24,7 +24,7 @@ def server_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
     started: list[ServerProcess] = []
 
     class _Factory(ServerProcess):
-        def start(self, timeout: float = 60.0) -> "ServerProcess":
+        def start(self, timeout: float = 60.0) -> ServerProcess:
             if self not in started:
                 started.append(self)
             return super().start(timeout)

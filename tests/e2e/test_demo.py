@@ -115,10 +115,12 @@ def test_demo_runs_the_shop_and_stops_everything(tmp_path: Path) -> None:
             return list(resp.json()["data"])
 
         poll("logs carrying trace ids from every shop service", lambda: {
-            r["service_name"] for r in sql("SELECT DISTINCT service_name FROM meshscope.logs WHERE trace_id != ''")} >= SHOP,
+            r["service_name"]
+            for r in sql("SELECT DISTINCT service_name FROM meshscope.logs WHERE trace_id != ''")} >= SHOP,
             30, out)
         poll("request and business metrics", lambda: {
-            r["metric_name"] for r in sql("SELECT DISTINCT metric_name FROM meshscope.otel_metrics")} >= METRICS, 30, out)
+            r["metric_name"]
+            for r in sql("SELECT DISTINCT metric_name FROM meshscope.otel_metrics")} >= METRICS, 30, out)
         poll("a CONSUMER span in notifications whose parent is a PRODUCER span in orders", lambda: sql(
             "SELECT 1 FROM meshscope.spans c JOIN meshscope.spans p ON c.trace_id = p.trace_id "
             "AND c.parent_span_id = p.span_id WHERE c.kind = 'consumer' AND c.service_name = 'notifications' "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -17,13 +18,13 @@ from meshscope.api import (
     jaeger,
     jsonlines,
     loki_push,
+    loki_query,
     otlp_http,
     prometheus,
     remote_write,
     sql,
     trace_search,
 )
-from meshscope.api import loki_query
 from meshscope.api.errors import http_status
 from meshscope.api.ui import mount_ui
 from meshscope.errors import MeshscopeError

@@ -62,7 +62,7 @@ def _slow_scan(cur: sqlite3.Cursor) -> None:
 
 def _list_items(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     cur.execute("SELECT id, name, price_cents, stock FROM items ORDER BY id")
-    return [dict(zip(("id", "name", "price_cents", "stock"), row)) for row in cur.fetchall()]
+    return [dict(zip(("id", "name", "price_cents", "stock"), row, strict=False)) for row in cur.fetchall()]
 
 
 def _reserve(cur: sqlite3.Cursor, req: ReservationRequest, fault: Fault) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def _set_status(cur: sqlite3.Cursor, order_id: int, status: str) -> None:
 def _get(cur: sqlite3.Cursor, order_id: int) -> dict[str, Any] | None:
     cur.execute(f"SELECT {', '.join(COLUMNS)} FROM orders WHERE id = ?", (order_id,))
     row = cur.fetchone()
-    return None if row is None else dict(zip(COLUMNS, row))
+    return None if row is None else dict(zip(COLUMNS, row, strict=False))
 
 
 def create(ctx: ServiceContext) -> FastAPI:

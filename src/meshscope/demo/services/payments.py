@@ -47,8 +47,9 @@ def _processor_delay(ctx: ServiceContext, fault: Fault) -> float:
 
 async def _authorize(ctx: ServiceContext, req: ChargeRequest, fault: Fault) -> str:
     """The call to the card processor, as a CLIENT span to an uninstrumented peer."""
-    attrs: dict[str, str | int] = {"peer.service": "card-processor", "server.address": PROCESSOR_HOST, "server.port": 443,
-             "http.request.method": "POST", "url.full": f"https://{PROCESSOR_HOST}/v1/authorizations"}
+    attrs: dict[str, str | int] = {
+        "peer.service": "card-processor", "server.address": PROCESSOR_HOST, "server.port": 443,
+        "http.request.method": "POST", "url.full": f"https://{PROCESSOR_HOST}/v1/authorizations"}
     with ctx.tracer.start_as_current_span("POST /v1/authorizations", kind=SpanKind.CLIENT,
                                           attributes=attrs, record_exception=False) as span:
         await asyncio.sleep(_processor_delay(ctx, fault))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import Future
-from typing import Any
 
 from meshscope.config import Settings
 from meshscope.decode.otlp.requests import DecodedRequest
@@ -134,7 +133,3 @@ class Meshscope:
             self.executor.close()
             self.executor = None
 
-    def describe(self) -> dict[str, Any]:
-        s = self.settings
-        return {"storage": s.storage.url or f"chdb:{s.chdb_path}", "http_port": s.http.port,
-                "otlp_grpc_port": s.otlp.grpc_port, "otlp_http_port": s.otlp.http_port}

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pyarrow as pa
 
 from meshscope.errors import StorageError, Unavailable
-from meshscope.storage.chdb_embedded import translate_error
+from meshscope.storage.error_codes import translate_error
 from meshscope.storage.executor import Settings
 from meshscope.storage.sql import quote
 

@@ -21,6 +21,7 @@ class DedupLog:
         self.window = window
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._lines_written = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             for line in path.read_text().split():
@@ -41,7 +42,7 @@ class DedupLog:
             self._file.write("\n".join(digests) + "\n")
             self._file.flush()
             os.fsync(self._file.fileno())
-            self._lines_written = getattr(self, "_lines_written", 0) + len(digests)
+            self._lines_written += len(digests)
             if self._lines_written > 2 * self.window:
                 self._file.close()
                 self._compact()

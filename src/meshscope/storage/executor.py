@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from meshscope.storage.sql import quote
+
 Settings = Mapping[str, str | int | float]
 
 
@@ -45,8 +47,6 @@ def settings_clause(settings: Settings | None) -> str:
     parts = []
     for key, value in settings.items():
         if isinstance(value, str):
-            from meshscope.storage.sql import quote
-
             parts.append(f"{key} = {quote(value)}")
         else:
             parts.append(f"{key} = {value}")

@@ -242,6 +242,3 @@ SELECT {fields}, m.name, m.unit, m.description, svc, res, scope_name, scope_vers
 FROM {_per_scope('resource_metrics', 'scope_metrics', 'metrics', 'm')} ARRAY JOIN {_metric_points()} AS pt
 WHERE m.name != ''"""
 
-
-def quote_schema() -> str:
-    return quote(schema_text())

@@ -33,7 +33,7 @@ src/meshscope/web/static/index.html: $(shell find web/src web/index.html web/pac
 	cd web && npm run build
 
 # Browser tests drive Debian's Chromium; real peers (Prometheus, promtool, rsyslog...) come from Debian too.
-TEST_DEBS := chromium prometheus rsyslog
+TEST_DEBS := chromium prometheus rsyslog rsyslog-openssl
 
 setup-test: setup $(VENV)/.stamp-test-deps
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -4,6 +4,7 @@ Shippers refuse to send unless the server looks like Elasticsearch 8 (version nu
 ``X-Elastic-Product`` header); start-up calls for templates and policies are answered by
 :mod:`meshscope.api.es_handshake`. ``_bulk`` answers one item per action, in order; a document
 whose ``_id`` was stored already is a 409 (``create``) or ``updated`` (``index``), never stored twice.
+Single-document writes and reads live in :mod:`meshscope.api.es_documents`.
 """
 
 from __future__ import annotations
@@ -12,25 +13,17 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from meshscope.api import log_doors
+from meshscope.api import es_documents, log_doors
+from meshscope.api.es_writes import PRODUCT_HEADERS, SHARDS, EsWrites, es_json
 from meshscope.api.ui import index_response
 from meshscope.decode.es_bulk import BulkItem, decode_bulk
 from meshscope.decode.log_fields import LogOptions
 from meshscope.errors import MeshscopeError
-from meshscope.ingest.bulk_ids import BulkIds
-from meshscope.model.log_streams import group_records
 from meshscope.server import Meshscope
 
 ES_VERSION = "8.17.0"
-PRODUCT_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
-_SHARDS = {"total": 1, "successful": 1, "failed": 0}
-
-
-def es_json(content: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(content, status, headers=PRODUCT_HEADERS)
 
 
 def root_info() -> dict[str, Any]:
@@ -47,36 +40,16 @@ def item_json(item: BulkItem) -> dict[str, Any]:
     body: dict[str, Any] = {"_index": item.index, "_id": item.doc_id, "status": item.status}
     if item.status in (200, 201):
         body.update({"_version": 1, "result": "created" if item.status == 201 else "updated",
-                     "_shards": _SHARDS, "_seq_no": 0, "_primary_term": 1})
+                     "_shards": SHARDS, "_seq_no": 0, "_primary_term": 1})
     else:
         body["error"] = {"type": item.error_type or "illegal_argument_exception", "reason": item.reason,
                          "index": item.index}
     return {item.action: body}
 
 
-def mark_known_ids(items: list[BulkItem], ids: BulkIds) -> list[tuple[str, str]]:
-    """Items whose explicit ``_id`` is stored (or repeated in this request) become 409/updated; return
-    the keys to remember once the insert succeeds."""
-    fresh: list[tuple[str, str]] = []
-    in_request: set[tuple[str, str]] = set()
-    for item in items:
-        if item.record is None or not item.explicit_id:
-            continue
-        key = (item.index, item.doc_id)
-        if key in ids or key in in_request:
-            item.record = None
-            item.status, item.error_type = (409, "version_conflict_engine_exception") if item.action == "create" \
-                else (200, "")
-            item.reason = f"[{item.doc_id}]: version conflict, document already exists (current version [1])"
-        else:
-            in_request.add(key)
-            fresh.append(key)
-    return fresh
-
-
 def router(ms: Meshscope) -> APIRouter:
     r = APIRouter(tags=["elasticsearch"])
-    ids = BulkIds(ms.settings.logs.es_id_window)
+    writes = EsWrites(ms)
 
     @r.get("/", include_in_schema=False)
     async def root(request: Request) -> Response:
@@ -109,17 +82,7 @@ def router(ms: Meshscope) -> APIRouter:
         try:
             body = await log_doors.read_body(request, ms)
             items = await run_in_threadpool(decode_bulk, body, index, LogOptions.now(ms.settings))
-            fresh = mark_known_ids(items, ids)
-            ids.add(fresh)  # before the insert: a concurrent resend must see them
-            records = [i.record for i in items if i.record is not None]
-            try:
-                if records:
-                    encoded, lines = await run_in_threadpool(lambda: log_doors.encode(group_records(records)))
-                    await log_doors.store(ms, encoded, lines, "elasticsearch", log_doors.request_key("es", body),
-                                          sum(1 for i in items if i.status >= 400 and i.status != 409))
-            except MeshscopeError:
-                ids.discard(fresh)
-                raise
+            await writes.store(items, body)
         except MeshscopeError as exc:
             return log_doors.error_reply(exc)
         took = int((time.perf_counter() - started) * 1000)
@@ -128,5 +91,6 @@ def router(ms: Meshscope) -> APIRouter:
 
     for path in ("/_bulk", "/{index}/_bulk"):
         r.add_api_route(path, bulk, methods=["POST", "PUT"], summary="Elasticsearch bulk (index/create actions)")
+    r.include_router(es_documents.router(ms, writes))
     return r
 

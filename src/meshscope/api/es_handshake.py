@@ -3,9 +3,10 @@
 Filebeat and Logstash check ``_license``/``_xpack`` and install index templates, ILM policies and
 ingest pipelines; Vector and Logstash read ``_nodes``; several create indices or data streams.
 meshscope has one ``logs`` table, so these are acknowledged (``PUT``) or reported as existing
-(``GET``/``HEAD``) and change nothing. Searches answer empty, so a probe never fails. Calls that
-would write documents any other way than ``_bulk`` are refused with 400 rather than silently
-acknowledged, because an acknowledged write that is not stored is lost data.
+(``GET``/``HEAD``) and change nothing. Searches answer empty, so a probe never fails. Documents are
+written through ``_bulk`` and ``_doc``/``_create`` (:mod:`meshscope.api.es_documents`); updates and
+deletes of documents are refused with 400 rather than silently acknowledged, because logs are
+append-only and an acknowledgement of a change not made is a lie a client acts on.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from meshscope.api.elasticsearch import ES_VERSION, PRODUCT_HEADERS, es_json
+from meshscope.api.elasticsearch import ES_VERSION
+from meshscope.api.es_writes import PRODUCT_HEADERS, SHARDS, es_error, es_json
 from meshscope.server import Meshscope
 
 _ACK = {"acknowledged": True}
 _EMPTY_SEARCH = {"took": 0, "timed_out": False, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
                  "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": None, "hits": []}}
-_WRITE_ENDPOINTS = ("_doc", "_create", "_update")
+_CHANGES = ("_update", "_update_by_query", "_delete_by_query")  # refused whatever the method
+_PER_INDEX = {"_mapping": {"mappings": {}}, "_settings": {"settings": {"index": {
+    "number_of_shards": "1", "number_of_replicas": "0"}}}, "_alias": {"aliases": {}}}
 
 
 def _named(path: list[str]) -> str:
-    return path[1] if len(path) > 1 and path[1] else "meshscope"
+    """The object a call names: ``/_index_template/<name>``, ``/_ilm/policy/<name>``…"""
+    at = 2 if path[0] in ("_ilm", "_ingest") else 1
+    return path[at] if len(path) > at and path[at] else "meshscope"
 
 
 def _xpack() -> dict[str, Any]:
@@ -54,13 +60,13 @@ def _get(path: list[str], request: Request) -> Any:
         "_component_template": {"component_templates": [{"name": name, "component_template": {"template": {}}}]},
         "_template": {name: {"order": 0, "index_patterns": [f"{name}*"], "settings": {}, "mappings": {},
                              "aliases": {}}},
-        "_ingest": {path[-1]: {"description": "accepted by meshscope", "processors": []}},
+        "_ingest": {name: {"description": "accepted by meshscope", "processors": []}},
         "_data_stream": {"data_streams": [{"name": name, "timestamp_field": {"name": "@timestamp"},
                                            "indices": [], "generation": 1, "status": "GREEN", "template": name}]},
         "_security": {"username": "meshscope", "roles": ["superuser"], "enabled": True,
                       "authentication_type": "realm"},
         "_search": _EMPTY_SEARCH, "_count": {"count": 0}, "_cat": [], "_alias": {}, "_aliases": {},
-        "_mapping": {}, "_settings": {},
+        "_mapping": {}, "_settings": {}, "_refresh": {"_shards": SHARDS}, "_flush": {"_shards": SHARDS},
     }
     return answers.get(head, {})
 
@@ -75,10 +81,11 @@ def router(ms: Meshscope) -> APIRouter:
     @r.api_route("/{index}/_{rest:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
     async def index_call(index: str, rest: str, request: Request) -> Response:
         path = ["_" + rest.split("/")[0]] + rest.split("/")[1:]
-        if path[0] in _WRITE_ENDPOINTS and request.method in ("PUT", "POST"):
-            return es_json({"error": {"type": "illegal_argument_exception",
-                                      "reason": f"meshscope stores documents through _bulk only, not {path[0]}"},
-                            "status": 400}, 400)
+        if path[0] in _CHANGES or (path[0] == "_doc" and request.method == "DELETE"):
+            return es_error(400, "illegal_argument_exception",
+                            f"meshscope stores logs append-only: {request.method} {path[0]} is not supported", index)
+        if request.method == "GET" and path[0] in _PER_INDEX:  # keyed by index, as clients read it
+            return es_json({index: _PER_INDEX[path[0]]})
         return _answer(path, request)
 
     @r.api_route("/{index}", methods=["HEAD", "PUT", "DELETE"])
@@ -93,6 +100,8 @@ def router(ms: Meshscope) -> APIRouter:
 def _answer(path: list[str], request: Request) -> Response:
     if request.method == "HEAD":
         return Response(headers=PRODUCT_HEADERS)
-    if request.method == "GET" or path[0] in ("_search", "_count", "_msearch"):
+    if path[0] == "_cat" and request.query_params.get("format") != "json":
+        return Response("", media_type="text/plain", headers=PRODUCT_HEADERS)  # _cat speaks text by default
+    if request.method == "GET" or path[0] in ("_search", "_count", "_msearch", "_refresh", "_flush"):
         return es_json(_get(path, request))
     return es_json(_ACK)

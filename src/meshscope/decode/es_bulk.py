@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from meshscope.decode.log_fields import LogOptions, record_from_document
@@ -19,6 +19,7 @@ from meshscope.model.logs import LogRecord
 
 WRITE_ACTIONS = ("index", "create")
 OTHER_ACTIONS = ("update", "delete")
+ID_ATTRIBUTE = "_id"  # a metadata field in Elasticsearch, so no document field has this name
 
 
 @dataclass
@@ -81,6 +82,17 @@ def decode_bulk(body: bytes, default_index: str, opts: LogOptions) -> list[BulkI
     return items
 
 
+def decode_document(action: str, index: str, doc_id: str, body: bytes, opts: LogOptions) -> BulkItem:
+    """The body of a single-document write (``_doc``, ``_create``) as the item a bulk line would give;
+    its id is kept even when generated, since the client was told it and may read the document back."""
+    if not body.strip():
+        return BulkItem(action, index, doc_id or _new_id(), 400, "parse_exception", "request body is required")
+    item = _document(action, index, doc_id, body, opts)
+    if item.record is not None and not doc_id:
+        item.record = replace(item.record, attributes={**item.record.attributes, ID_ATTRIBUTE: item.doc_id})
+    return item
+
+
 def _document(action: str, index: str, given_id: str, line: bytes | None, opts: LogOptions) -> BulkItem:
     doc_id = given_id or _new_id()
     if action == "update":
@@ -97,4 +109,6 @@ def _document(action: str, index: str, given_id: str, line: bytes | None, opts: 
         return BulkItem(action, index, doc_id, 400, "document_parsing_exception",
                         "the document must be a JSON object")
     record = record_from_document(doc, opts, "elasticsearch", {"index": index})
+    if given_id:  # a document can be read back by its id (``GET /<index>/_doc/<id>``)
+        record = replace(record, attributes={**record.attributes, ID_ATTRIBUTE: given_id})
     return BulkItem(action, index, doc_id, record=record, explicit_id=bool(given_id))

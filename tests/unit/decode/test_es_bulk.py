@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from meshscope.decode.es_bulk import decode_bulk
+from meshscope.decode.es_bulk import decode_bulk, decode_document
 from meshscope.decode.log_fields import LogOptions
 
 NOW = 1_800_000_000_000_000_000
@@ -52,3 +52,25 @@ def test_action_without_document() -> None:
 
 def test_empty_body_has_no_items() -> None:
     assert decode_bulk(b"\n\n", "", OPTS) == []
+
+
+def test_ids_are_kept_for_reading_back() -> None:
+    items = decode_bulk(ndjson({"create": {"_index": "app", "_id": "a1"}}, {"message": "given"},
+                               {"create": {"_index": "app"}}, {"message": "generated"}), "", OPTS)
+    assert items[0].record is not None and items[0].record.attributes["_id"] == "a1"
+    assert items[1].record is not None and "_id" not in items[1].record.attributes  # bulk auto ids: not kept
+
+
+def test_single_document_bodies() -> None:
+    auto = decode_document("create", "app", "", b'{\n  "message": "pretty printed",\n  "level": "warn"\n}', OPTS)
+    assert auto.status == 201 and not auto.explicit_id and len(auto.doc_id) == 20
+    assert auto.record is not None and auto.record.body == "pretty printed"
+    assert auto.record.attributes["_id"] == auto.doc_id  # the client was told this id and may GET it
+    given = decode_document("index", "app", "d1", b'{"message": "m"}', OPTS)
+    assert given.explicit_id and given.doc_id == "d1" and given.record is not None
+    assert given.record.attributes["_id"] == "d1"
+    assert [(i.status, i.error_type) for i in (
+        decode_document("index", "app", "d2", b"  \n", OPTS),
+        decode_document("index", "app", "d3", b"[1]", OPTS),
+        decode_document("index", "app", "d4", b'{"message": ', OPTS))] == [
+        (400, "parse_exception"), (400, "document_parsing_exception"), (400, "document_parsing_exception")]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from meshscope.api.elasticsearch import item_json, mark_known_ids
+from meshscope.api.elasticsearch import item_json
+from meshscope.api.es_writes import mark_known_ids
 from meshscope.decode.es_bulk import BulkItem
 from meshscope.ingest.bulk_ids import BulkIds
 from meshscope.model.logs import LogRecord

@@ -91,12 +91,17 @@ class IngestSettings(_Section):
 
 
 class SyslogSettings(_Section):
-    """syslog listeners (RFC 5424 and 3164): TCP with octet-counted or newline framing, and UDP."""
+    """syslog listeners (RFC 5424 and 3164): TCP with octet-counted or newline framing, UDP, and TLS
+    (RFC 5425) on ``tls_port`` once a certificate is set; a client CA makes it mutual TLS."""
 
     enabled: bool = True
     host: str = "0.0.0.0"
     tcp_port: int = Field(5514, ge=0, le=65535)
     udp_port: int = Field(5514, ge=0, le=65535)
+    tls_port: int = Field(6514, ge=0, le=65535)
+    tls_cert_file: Path | None = None  # PEM certificate (chain); the key too unless tls_key_file is set
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None  # PEM CAs; clients must present a certificate one of them signed
 
 
 class LogsSettings(_Section):

@@ -216,6 +216,10 @@ def _yaml_line(path: Path, loc: tuple[Any, ...]) -> int | None:
         return None
     line = None
     for part in loc:
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+            continue
         if not isinstance(node, yaml.MappingNode):
             break
         for k, v in node.value:

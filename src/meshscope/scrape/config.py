@@ -6,14 +6,16 @@ Pure settings models; :mod:`meshscope.config` holds a list of :class:`ScrapeConf
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from meshscope.model.durations import parse_duration
 
 Action = Literal["replace", "keep", "drop", "keepequal", "dropequal", "labelmap", "labeldrop", "labelkeep",
                  "hashmod", "lowercase", "uppercase"]
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]  # Prometheus duration text or seconds
 
 
 class _Model(BaseModel):
@@ -82,18 +84,109 @@ class StaticConfig(_Model):
 
 class FileSdConfig(_Model):
     files: list[str]
-    refresh_interval: float = 300.0
+    refresh_interval: Duration = 300.0
 
-    @field_validator("refresh_interval", mode="before")
+
+class HttpClientConfig(_Model):
+    """Prometheus' HTTP client keys shared by the HTTP-based discoveries."""
+
+    basic_auth: BasicAuth | None = None
+    authorization: Authorization | None = None
+    bearer_token: str = ""
+    bearer_token_file: str = ""
+    tls_config: TlsConfig = TlsConfig()
+    follow_redirects: bool = True
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> HttpClientConfig:
+        if self.basic_auth and (self.authorization or self.bearer_token or self.bearer_token_file):
+            raise ValueError("at most one of basic_auth, authorization, bearer_token may be set")
+        return self
+
+
+class HttpSdConfig(HttpClientConfig):
+    url: str
+    refresh_interval: Duration = 60.0
+
+    @field_validator("url")
     @classmethod
-    def _dur(cls, v: Any) -> float:
-        return parse_duration(v)
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/]", v):
+            raise ValueError(f"URL scheme must be 'http' or 'https': {v!r}")
+        return v
+
+
+class DnsSdConfig(_Model):
+    names: list[str]
+    type: Literal["SRV", "A", "AAAA", "MX"] = "SRV"
+    port: int = Field(0, ge=0, le=65535)
+    refresh_interval: Duration = 30.0
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        return v.upper() if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> DnsSdConfig:
+        if not self.names:
+            raise ValueError("DNS-SD config must contain at least one SRV record name")
+        if self.type != "SRV" and self.port == 0:
+            raise ValueError("a port is required in DNS-SD configs for all record types except SRV")
+        return self
+
+
+KubeRole = Literal["node", "service", "pod", "endpoints", "endpointslice", "ingress"]
+# which selector roles each discovery role accepts (Prometheus' validation)
+SELECTOR_ROLES: dict[str, set[str]] = {
+    "endpoints": {"pod", "service", "endpoints"}, "endpointslice": {"pod", "service", "endpointslice"}}
+
+
+class KubeNamespaces(_Model):
+    names: list[str] = []
+    own_namespace: bool = False
+
+
+class KubeSelector(_Model):
+    role: KubeRole
+    label: str = ""
+    field: str = ""
+
+
+class KubernetesSdConfig(HttpClientConfig):
+    role: KubeRole
+    api_server: str = ""
+    kubeconfig_file: str = ""
+    namespaces: KubeNamespaces = KubeNamespaces()
+    selectors: list[KubeSelector] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> KubernetesSdConfig:
+        if self.api_server and self.kubeconfig_file:
+            raise ValueError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+        custom = self.basic_auth or self.authorization or self.bearer_token or self.bearer_token_file \
+            or self.tls_config != TlsConfig()
+        if self.kubeconfig_file and custom:
+            raise ValueError("cannot use a custom HTTP client configuration together with 'kubeconfig_file'")
+        if not self.api_server and not self.kubeconfig_file and custom:
+            raise ValueError("to use custom HTTP client configuration please provide the 'api_server' URL explicitly")
+        if self.api_server and not re.match(r"^https?://[^/]", self.api_server):
+            raise ValueError(f"api_server must be an http or https URL: {self.api_server!r}")
+        allowed = SELECTOR_ROLES.get(self.role, {self.role})
+        seen: set[str] = set()
+        for sel in self.selectors:
+            if sel.role not in allowed:
+                raise ValueError(f"{self.role} role supports only {', '.join(sorted(allowed))} selectors")
+            if sel.role in seen:
+                raise ValueError(f"duplicated selector role: {sel.role}")
+            seen.add(sel.role)
+        return self
 
 
 class ScrapeConfig(_Model):
     job_name: str
-    scrape_interval: float = 60.0
-    scrape_timeout: float = 10.0
+    scrape_interval: Duration = 60.0
+    scrape_timeout: Duration = 10.0
     metrics_path: str = "/metrics"
     scheme: Literal["http", "https"] = "http"
     params: dict[str, list[str]] = {}
@@ -110,13 +203,11 @@ class ScrapeConfig(_Model):
     tls_config: TlsConfig = TlsConfig()
     static_configs: list[StaticConfig] = []
     file_sd_configs: list[FileSdConfig] = []
+    http_sd_configs: list[HttpSdConfig] = []
+    dns_sd_configs: list[DnsSdConfig] = []
+    kubernetes_sd_configs: list[KubernetesSdConfig] = []
     relabel_configs: list[RelabelConfig] = []
     metric_relabel_configs: list[RelabelConfig] = []
-
-    @field_validator("scrape_interval", "scrape_timeout", mode="before")
-    @classmethod
-    def _dur(cls, v: Any) -> float:
-        return parse_duration(v)
 
     @model_validator(mode="after")
     def _check(self) -> ScrapeConfig:

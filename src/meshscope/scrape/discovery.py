@@ -1,4 +1,7 @@
-"""Target groups from ``static_configs`` and ``file_sd_configs`` (JSON or YAML files, globs).
+"""Target groups of a scrape config: the dispatcher over every discovery mechanism.
+
+``static_configs`` and ``file_sd_configs`` (JSON or YAML files, globs) live here; HTTP, DNS and
+Kubernetes discovery are :class:`Provider` s in their own modules, run as tasks by the manager.
 
 Files are re-read when their modification time or size changes (checked every poll) and at
 least every ``refresh_interval``; a file that fails to parse keeps its previous groups, as in
@@ -7,12 +10,13 @@ Prometheus, so a half-written file never drops targets.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import json
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -20,6 +24,23 @@ from meshscope.scrape.config import FileSdConfig, ScrapeConfig
 from meshscope.scrape.targets import TargetGroup
 
 log = logging.getLogger(__name__)
+
+
+class Provider(Protocol):
+    """A discovery mechanism that keeps its groups current while :meth:`run` runs (until cancelled)."""
+
+    async def run(self) -> None: ...
+
+    def groups(self) -> list[TargetGroup]: ...
+
+
+def providers(cfg: ScrapeConfig) -> list[Provider]:
+    from meshscope.scrape.sd_dns import DnsDiscovery
+    from meshscope.scrape.sd_http import HttpDiscovery
+
+    found: list[Provider] = [HttpDiscovery(c) for c in cfg.http_sd_configs]
+    found += [DnsDiscovery(c) for c in cfg.dns_sd_configs]
+    return found
 
 
 def static_groups(cfg: ScrapeConfig) -> list[TargetGroup]:
@@ -86,3 +107,13 @@ class FileDiscovery:
 
     def groups(self) -> list[TargetGroup]:
         return [g for path in sorted(self._groups) for g in self._groups[path]]
+
+
+async def run_forever(provider: Provider, name: str) -> None:
+    """Run a provider; a bug in one discovery is logged and retried, never ends scraping."""
+    while True:
+        try:
+            await provider.run()
+        except Exception:
+            log.exception("%s: discovery failed, restarting in 5s", name)
+        await asyncio.sleep(5)

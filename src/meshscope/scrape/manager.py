@@ -10,19 +10,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from meshscope.decode.prometheus.prompb import PromExemplar, PromSample, encode_write_request
 from meshscope.scrape.config import ScrapeConfig
-from meshscope.scrape.discovery import FileDiscovery, static_groups
+from meshscope.scrape.discovery import FileDiscovery, Provider, providers, run_forever, static_groups
+from meshscope.scrape.http_client import build_client
 from meshscope.scrape.loop import ScrapeLoop
 from meshscope.scrape.targets import build, go_duration
 from meshscope.storage.writer import WriteResult
@@ -34,36 +33,15 @@ POLL_S = 1.0
 
 
 def _client(cfg: ScrapeConfig) -> httpx.AsyncClient:
-    auth: Any = None
-    headers = {"User-Agent": "meshscope-scraper (Prometheus/2.42.0 compatible)"}
-    if cfg.basic_auth:
-        password = Path(cfg.basic_auth.password_file).read_text().strip() if cfg.basic_auth.password_file \
-            else cfg.basic_auth.password
-        auth = httpx.BasicAuth(cfg.basic_auth.username, password)
-    token, kind = cfg.bearer_token, "Bearer"
-    if cfg.bearer_token_file:
-        token = Path(cfg.bearer_token_file).read_text().strip()
-    if cfg.authorization:
-        kind = cfg.authorization.type
-        token = Path(cfg.authorization.credentials_file).read_text().strip() \
-            if cfg.authorization.credentials_file else cfg.authorization.credentials
-    if token:
-        headers["Authorization"] = f"{kind} {token}"
-    tls = cfg.tls_config
-    verify: Any = True
-    if tls.insecure_skip_verify:
-        verify = False
-    elif tls.ca_file or tls.cert_file:
-        verify = ssl.create_default_context(cafile=tls.ca_file or None)
-        if tls.cert_file:
-            verify.load_cert_chain(tls.cert_file, tls.key_file or None)
-    return httpx.AsyncClient(auth=auth, headers=headers, verify=verify, follow_redirects=True)
+    return build_client(basic=cfg.basic_auth, authorization=cfg.authorization, bearer_token=cfg.bearer_token,
+                        bearer_token_file=cfg.bearer_token_file, tls=cfg.tls_config)
 
 
 class _Job:
     def __init__(self, cfg: ScrapeConfig) -> None:
         self.cfg = cfg
         self.files = [FileDiscovery(f) for f in cfg.file_sd_configs]
+        self.providers: list[Provider] = providers(cfg)
         self.client = _client(cfg)
         self.loops: dict[str, ScrapeLoop] = {}
         self.dropped: list[dict[str, str]] = []
@@ -71,7 +49,8 @@ class _Job:
     def groups(self) -> list[Any]:
         for f in self.files:
             f.poll()
-        return static_groups(self.cfg) + [g for f in self.files for g in f.groups()]
+        return static_groups(self.cfg) + [g for f in self.files for g in f.groups()] \
+            + [g for p in self.providers for g in p.groups()]
 
 
 class ScrapeManager:
@@ -103,6 +82,8 @@ class ScrapeManager:
     async def _run(self, ready: threading.Event) -> None:
         self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
         self._jobs = [_Job(cfg) for cfg in self.configs]
+        discoveries = [asyncio.create_task(run_forever(p, f"job {job.cfg.job_name}"))
+                       for job in self._jobs for p in job.providers]
         ready.set()
         while not self._stopping.is_set():
             for job in self._jobs:
@@ -111,6 +92,9 @@ class ScrapeManager:
                 await asyncio.wait_for(self._stopping.wait(), POLL_S)
             except TimeoutError:
                 pass
+        for task in discoveries:
+            task.cancel()
+        await asyncio.gather(*discoveries, return_exceptions=True)
         for job in self._jobs:  # shutting down: no staleness markers, a restart continues the series
             await asyncio.gather(*(lp.stop(stale=False) for lp in job.loops.values()))
             await job.client.aclose()

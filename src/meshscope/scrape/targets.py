@@ -14,12 +14,18 @@ from urllib.parse import urlencode
 from meshscope.scrape.config import ScrapeConfig
 from meshscope.scrape.relabel import relabel
 
+LabelPairs = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True)
 class TargetGroup:
+    """Addresses sharing ``labels``; ``target_labels`` (when given, one per address) are each
+    target's own labels, which win over the group's, as in Prometheus' ``targetgroup.Group``."""
+
     targets: tuple[str, ...]
-    labels: tuple[tuple[str, str], ...] = ()
+    labels: LabelPairs = ()
     source: str = ""
+    target_labels: tuple[LabelPairs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ def _with_port(address: str, scheme: str) -> str:
     return f"{address}:{443 if scheme == 'https' else 80}"
 
 
-def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str) -> dict[str, str]:
+def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str, own: LabelPairs) -> dict[str, str]:
     lb = {"job": cfg.job_name, "__scheme__": cfg.scheme, "__metrics_path__": cfg.metrics_path,
           "__scrape_interval__": go_duration(cfg.scrape_interval),
           "__scrape_timeout__": go_duration(cfg.scrape_timeout)}
@@ -55,6 +61,7 @@ def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str) -> dict[str
             lb[f"__param_{name}"] = values[0]
     lb.update(dict(group.labels))
     lb["__address__"] = address
+    lb.update(dict(own))
     return lb
 
 
@@ -63,8 +70,9 @@ def build(cfg: ScrapeConfig, groups: list[TargetGroup]) -> tuple[list[Target], l
     active: dict[str, Target] = {}
     dropped: list[dict[str, str]] = []
     for group in groups:
-        for address in group.targets:
-            discovered = _discovered(cfg, group, address)
+        for n, address in enumerate(group.targets):
+            own = group.target_labels[n] if group.target_labels else ()
+            discovered = _discovered(cfg, group, address, own)
             final = relabel(discovered, cfg.relabel_configs)
             if final is None or not final.get("__address__"):
                 dropped.append(discovered)

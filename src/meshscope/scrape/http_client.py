@@ -1,0 +1,56 @@
+"""The httpx client for scrapes and HTTP-based discovery, from Prometheus' HTTP client keys.
+
+Credentials files are read when the client is built; TLS settings become an ``ssl`` context.
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from meshscope.scrape.config import Authorization, BasicAuth, TlsConfig
+
+USER_AGENT = "meshscope-scraper (Prometheus/2.42.0 compatible)"
+
+
+def ssl_context(tls: TlsConfig) -> ssl.SSLContext | bool:
+    """``True`` (system CAs), ``False`` (skip verification) or a context with the configured files."""
+    if tls.insecure_skip_verify:
+        return False
+    if not (tls.ca_file or tls.cert_file):
+        return True
+    ctx = ssl.create_default_context(cafile=tls.ca_file or None)
+    if tls.cert_file:
+        ctx.load_cert_chain(tls.cert_file, tls.key_file or None)
+    return ctx
+
+
+def auth_headers(authorization: Authorization | None, bearer_token: str = "",
+                 bearer_token_file: str = "") -> dict[str, str]:
+    token, kind = bearer_token, "Bearer"
+    if bearer_token_file:
+        token = Path(bearer_token_file).read_text().strip()
+    if authorization:
+        kind = authorization.type
+        token = Path(authorization.credentials_file).read_text().strip() if authorization.credentials_file \
+            else authorization.credentials
+    return {"Authorization": f"{kind} {token}"} if token else {}
+
+
+def basic_auth(cfg: BasicAuth | None) -> httpx.BasicAuth | None:
+    if cfg is None:
+        return None
+    password = Path(cfg.password_file).read_text().strip() if cfg.password_file else cfg.password
+    return httpx.BasicAuth(cfg.username, password)
+
+
+def build_client(*, basic: BasicAuth | None = None, authorization: Authorization | None = None,
+                 bearer_token: str = "", bearer_token_file: str = "", tls: TlsConfig | None = None,
+                 follow_redirects: bool = True, timeout: float | None = None) -> httpx.AsyncClient:
+    headers = {"User-Agent": USER_AGENT, **auth_headers(authorization, bearer_token, bearer_token_file)}
+    verify: Any = ssl_context(tls or TlsConfig())
+    return httpx.AsyncClient(auth=basic_auth(basic), headers=headers, verify=verify,
+                             follow_redirects=follow_redirects, timeout=timeout)

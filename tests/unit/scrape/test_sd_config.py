@@ -1,0 +1,77 @@
+"""Discovery settings errors name the key path and the YAML line, like every other setting."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from meshscope.config import load_settings
+from meshscope.errors import ConfigError
+
+
+@pytest.mark.parametrize("yaml_text, expected", [
+    ("""\
+     scrape_configs:
+       - job_name: a
+         dns_sd_configs:
+           - names: [x]
+             type: A
+     """, "scrape_configs.0.dns_sd_configs.0 (line 4): a port is required"),
+    ("""\
+     scrape_configs:
+       - job_name: a
+       - job_name: b
+         http_sd_configs:
+           - url: ftp://x/
+     """, "scrape_configs.1.http_sd_configs.0.url (line 5): URL scheme must be 'http' or 'https'"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: pods
+     """, "scrape_configs.0.kubernetes_sd_configs.0.role (line 4): Input should be 'node'"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: pod
+             api_server: https://k8s:6443
+             kubeconfig_file: /etc/kube.yaml
+     """, "scrape_configs.0.kubernetes_sd_configs.0 (line 4): cannot use 'kubeconfig_file' and 'api_server'"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: pod
+             selectors: [{role: service, label: "app=x"}]
+     """, "(line 4): pod role supports only pod selectors"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: endpoints
+             selectors: [{role: pod}, {role: pod}]
+     """, "duplicated selector role: pod"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: node
+             bearer_token: abc
+     """, "please provide the 'api_server' URL explicitly"),
+    ("""\
+     scrape_configs:
+       - job_name: k
+         kubernetes_sd_configs:
+           - role: node
+             namespace: [a]
+     """, "scrape_configs.0.kubernetes_sd_configs.0.namespace (line 5): unknown setting"),
+])
+def test_errors_name_key_and_line(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    path = tmp_path / "meshscope.yaml"
+    path.write_text(textwrap.dedent(yaml_text))
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert expected in info.value.message, info.value.message

@@ -1,0 +1,97 @@
+"""http_sd_configs against a real HTTP server: groups, ``__meta_url``, errors keep the previous groups."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from meshscope.scrape.config import HttpSdConfig, ScrapeConfig
+from meshscope.scrape.http_client import build_client
+from meshscope.scrape.sd_http import HttpDiscovery, HttpSdError, parse_groups
+from meshscope.scrape.targets import build
+from support.exporter import page_server
+
+JSON = "application/json"
+
+
+def _refresh(sd: HttpDiscovery) -> None:
+    async def go() -> None:
+        async with build_client(authorization=sd.cfg.authorization) as client:
+            await sd.refresh(client)
+    asyncio.run(go())
+
+
+def test_groups_labels_and_errors_keep_previous_groups() -> None:
+    with page_server() as (pages, port):
+        url = f"http://127.0.0.1:{port}/sd"
+        sd = HttpDiscovery(HttpSdConfig.model_validate(
+            {"url": url, "refresh_interval": "15s", "authorization": {"credentials": "s3cret"}}))
+        pages.pages["/sd"] = (JSON, json.dumps([{"targets": ["a:9100", "b:9100"], "labels": {"team": "blue"}},
+                                                {"targets": ["c:80"]}]))
+        _refresh(sd)
+        assert [(g.targets, dict(g.labels)) for g in sd.groups()] == [
+            (("a:9100", "b:9100"), {"team": "blue", "__meta_url": url}), (("c:80",), {"__meta_url": url})]
+        assert pages.requests[-1]["x-prometheus-refresh-interval-seconds"] == "15"
+        assert pages.requests[-1]["authorization"] == "Bearer s3cret"
+        before = sd.groups()
+        for page, error in [((JSON, "[{"), "invalid JSON"), (("text/plain", "[]"), "unsupported content type"),
+                            ((JSON, '{"targets": []}'), "expected a JSON list"), (None, "HTTP status 404")]:
+            if page is None:
+                del pages.pages["/sd"]
+            else:
+                pages.pages["/sd"] = page
+            _refresh(sd)
+            assert sd.groups() == before and error in sd.last_error, sd.last_error
+        pages.pages["/sd"] = (JSON, "[]")
+        _refresh(sd)
+        assert sd.groups() == [] and sd.last_error == ""
+
+
+def test_relabeling_sees_meta_url() -> None:
+    groups = parse_groups("http://sd.test/targets", json.dumps([{"targets": ["h:1"], "labels": {"env": "x"}}]))
+    cfg = ScrapeConfig.model_validate({"job_name": "j", "relabel_configs": [
+        {"source_labels": ["__meta_url"], "regex": "http://(.*)/.*", "target_label": "sd"}]})
+    (target,), _ = build(cfg, groups)
+    assert dict(target.labels) == {"env": "x", "instance": "h:1", "job": "j", "sd": "sd.test"}
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[{"targets": "a:1"}]', "targets must be a list of strings"),
+    ('[{"targets": ["a:1"], "labels": {"x": 1}}]', "labels must map names to strings"),
+    ("[1]", "expected an object"),
+])
+def test_bad_groups(body: str, message: str) -> None:
+    with pytest.raises(HttpSdError, match=message):
+        parse_groups("http://x/", body)
+
+
+def test_unreachable_endpoint_is_an_error_not_a_crash() -> None:
+    sd = HttpDiscovery(HttpSdConfig(url="http://127.0.0.1:1/sd"))
+    _refresh(sd)
+    assert sd.groups() == [] and sd.last_error
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"url": "ftp://x/"}, "URL scheme must be 'http' or 'https'"),
+    ({"url": "http://x/", "basic_auth": {"username": "u"}, "bearer_token": "t"}, "at most one of"),
+    ({}, "Field required"),
+])
+def test_config_errors(raw: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        HttpSdConfig.model_validate(raw)
+
+
+def test_client_reads_credentials_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "pw").write_text("hunter2\n")
+    cfg = HttpSdConfig.model_validate({"url": "http://x/", "basic_auth": {"username": "u",
+                                                                          "password_file": str(tmp_path / "pw")}})
+    client = build_client(basic=cfg.basic_auth)
+    request = client.build_request("GET", "http://x/")
+    assert isinstance(client.auth, httpx.BasicAuth)
+    flow = client.auth.auth_flow(request)
+    assert next(flow).headers["Authorization"] == httpx.BasicAuth("u", "hunter2")._auth_header
+    asyncio.run(client.aclose())

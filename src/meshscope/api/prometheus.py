@@ -19,6 +19,7 @@ from meshscope.api.errors import retry_headers
 from meshscope.api.prom_params import MAX_TIME_MS, MIN_TIME_MS, Params, now_ms
 from meshscope.errors import BadData, MeshscopeError
 from meshscope.metrics.catalog import SeriesCatalog
+from meshscope.metrics.series_labels import SeriesLabels
 from meshscope.metrics.source import ClickHouseSource
 from meshscope.promql import Engine, EngineOptions, ast
 from meshscope.promql.labels import is_valid_name
@@ -57,6 +58,7 @@ class PrometheusApi:
 
     def __init__(self, ms: Meshscope) -> None:
         self.ms = ms
+        self.series_labels = SeriesLabels()  # shared by every query of this server
 
     @property
     def catalog(self) -> SeriesCatalog:
@@ -66,7 +68,7 @@ class PrometheusApi:
     def engine(self, p: Params) -> Engine:
         assert self.ms.executor is not None
         timeout = p.duration_ms("timeout") / 1000 if p.get("timeout") else 120.0
-        return Engine(ClickHouseSource(self.ms.executor), EngineOptions(timeout_s=timeout))
+        return Engine(ClickHouseSource(self.ms.executor, self.series_labels), EngineOptions(timeout_s=timeout))
 
     async def query(self, p: Params) -> Response:
         """Instant query: ``query``, ``time`` (default now), ``timeout``."""

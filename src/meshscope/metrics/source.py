@@ -1,9 +1,15 @@
 """The PromQL engine's :class:`SeriesSource` over ClickHouse.
 
-A select is two statements: the matching series (labels, from ``metric_series``, bounded by the
-days of the range) and their samples in the time range (Arrow columns ordered by series and
-time, straight into a :class:`SeriesBlock` without a Python object per sample). Samples are read
-with ``FINAL`` so duplicates resolve exactly as a merge would (the last write wins).
+A select is one statement when the series are known: the samples in the time range (Arrow
+columns ordered by series and time, straight into a :class:`SeriesBlock` without a Python object
+per sample) of the series the matchers select in ``metric_series`` (a subquery; a bare metric
+name needs none, it is the primary key's prefix). Labels come from a :class:`SeriesLabels` cache
+by fingerprint; only unknown fingerprints are looked up.
+
+Duplicates (same series and ms) must resolve exactly as a merge would (the last write wins), which
+``FINAL`` does, at about twice the cost of a plain ordered read. A plain read returns every
+duplicate row next to its twin, so samples are read plainly and read again with ``FINAL`` only when
+two neighbours share series and timestamp: the answer is the same, bit for bit, either way.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ import numpy as np
 import pyarrow as pa
 
 from meshscope.metrics import matchers_sql
+from meshscope.metrics.series_labels import SeriesLabels
 from meshscope.promql.labels import Labels
 from meshscope.promql.matchers import LabelMatcher
-from meshscope.promql.source import SelectHints, SeriesBlock
+from meshscope.promql.source import I64, SelectHints, SeriesBlock
 from meshscope.storage.executor import Executor
-from meshscope.storage.sql import quote_list
+from meshscope.storage.sql import quote, quote_list
 
 READ_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
+MAX_LISTED = 2_000  # unknown fingerprints looked up by value; more re-read the selector's series
 
 
 def series_query(db: str, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int,
@@ -33,6 +41,18 @@ def series_query(db: str, matchers: Sequence[LabelMatcher], start_ms: int, end_m
             f"AND {matchers_sql.where(matchers)} GROUP BY fingerprint")
 
 
+def samples_query(db: str, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int, final: bool) -> str:
+    """Samples in [start, end] of the series matching ``matchers``, ordered by series and time."""
+    names = matchers_sql.metric_names(matchers)
+    if len(matchers) == 1 and names is not None:  # every series of one metric: a key prefix
+        which = f"metric_name = {quote(names[0])}"
+    else:
+        name_filter = f"metric_name IN {quote_list(names)} AND " if names else ""
+        which = f"{name_filter}fingerprint IN ({series_query(db, matchers, start_ms, end_ms, 'fingerprint')})"
+    return (f"SELECT fingerprint, timestamp, value FROM {db}.metric_samples{' FINAL' if final else ''} "
+            f"WHERE {which} AND timestamp BETWEEN {start_ms} AND {end_ms} ORDER BY fingerprint, timestamp")
+
+
 def to_labels(name: str, labels: dict[str, str] | list[tuple[str, str]]) -> Labels:
     items = labels.items() if isinstance(labels, dict) else labels
     return tuple(sorted([("__name__", name), *((k, v) for k, v in items if v != "")]))
@@ -41,22 +61,48 @@ def to_labels(name: str, labels: dict[str, str] | list[tuple[str, str]]) -> Labe
 class ClickHouseSource:
     """Reads series and samples for the engine; safe to share between threads."""
 
-    def __init__(self, executor: Executor) -> None:
+    def __init__(self, executor: Executor, labels: SeriesLabels | None = None) -> None:
         self.executor = executor
         self.db = executor.database
+        self.labels = labels if labels is not None else SeriesLabels()
 
     def select(self, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int,
                hints: SelectHints) -> SeriesBlock:
-        series = self.executor.arrow(series_query(self.db, matchers, start_ms, end_ms))
-        if series.num_rows == 0:
+        samples = self._samples(matchers, start_ms, end_ms, final=False)
+        fps = samples.column("fingerprint").to_numpy() if samples.num_rows else np.empty(0, np.uint64)
+        ts = samples.column("timestamp").to_numpy() if samples.num_rows else np.empty(0, np.int64)
+        if _has_duplicates(fps, ts):
+            samples = self._samples(matchers, start_ms, end_ms, final=True)
+            fps, ts = samples.column("fingerprint").to_numpy(), samples.column("timestamp").to_numpy()
+        if samples.num_rows == 0:
             return SeriesBlock.empty()
-        names = matchers_sql.metric_names(matchers)
-        name_filter = f"metric_name IN {quote_list(names)} AND " if names else ""
-        samples = self.executor.arrow(
-            f"SELECT fingerprint, timestamp, value FROM {self.db}.metric_samples FINAL "
-            f"WHERE {name_filter}fingerprint IN ({series_query(self.db, matchers, start_ms, end_ms, 'fingerprint')}) "
-            f"AND timestamp BETWEEN {start_ms} AND {end_ms} ORDER BY fingerprint, timestamp", READ_SETTINGS)
-        return _block(series, samples)
+        starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
+        labels = self.labels.lookup(fps[starts], lambda missing: self._fetch_labels(matchers, start_ms, end_ms,
+                                                                                     missing))
+        values = samples.column("value").to_numpy().astype(np.float64, copy=False)
+        return _block(labels, starts, ts.astype(np.int64, copy=False), values)
+
+    def _samples(self, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int, final: bool) -> pa.Table:
+        return self.executor.arrow(samples_query(self.db, matchers, start_ms, end_ms, final), READ_SETTINGS)
+
+    def _fetch_labels(self, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int,
+                      missing: list[int]) -> list[tuple[int, Labels]]:
+        if len(missing) <= MAX_LISTED:
+            names = matchers_sql.metric_names(matchers)
+            name_filter = f"metric_name IN {quote_list(names)} AND " if names else ""
+            sql = (f"SELECT fingerprint, any(metric_name) AS name, any(labels) AS lbls FROM {self.db}.metric_series "
+                   f"WHERE {name_filter}fingerprint IN ({','.join(map(str, missing))}) GROUP BY fingerprint")
+        else:
+            sql = series_query(self.db, matchers, start_ms, end_ms)
+        series = self.executor.arrow(sql)
+        if series.num_rows == 0:
+            return []
+        return list(zip(series.column("fingerprint").to_pylist(), _labels(series), strict=True))
+
+
+def _has_duplicates(fps: np.ndarray, ts: np.ndarray) -> bool:
+    """Whether two rows share series and timestamp (after ORDER BY they are neighbours)."""
+    return bool(((fps[1:] == fps[:-1]) & (ts[1:] == ts[:-1])).any())
 
 
 def _labels(series: pa.Table) -> list[Labels]:
@@ -72,17 +118,14 @@ def _labels(series: pa.Table) -> list[Labels]:
     return out
 
 
-def _block(series: pa.Table, samples: pa.Table) -> SeriesBlock:
-    if samples.num_rows == 0:
-        return SeriesBlock.empty()
-    fps = samples.column("fingerprint").to_numpy()
-    starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
-    offsets = np.append(starts, len(fps)).astype(np.int64)
-    series_fps = series.column("fingerprint").to_numpy()
-    order = np.argsort(series_fps, kind="stable")
-    row = order[np.searchsorted(series_fps, fps[starts], sorter=order)]  # each run's series row
-    all_labels = _labels(series)
-    labels = [all_labels[i] for i in row.tolist()]
-    ts = samples.column("timestamp").to_numpy().astype(np.int64, copy=False)
-    values = samples.column("value").to_numpy().astype(np.float64, copy=False)
-    return SeriesBlock(labels, offsets, ts, values)
+def _block(labels: list[Labels | None], starts: I64, ts: I64, values: np.ndarray) -> SeriesBlock:
+    """Runs of samples per series as a block; runs of fingerprints without a series are left out."""
+    offsets = np.append(starts, len(ts)).astype(np.int64)
+    found = [lb for lb in labels if lb is not None]
+    if len(found) == len(labels):
+        return SeriesBlock(found, offsets, ts, values)
+    known = np.array([lb is not None for lb in labels], dtype=bool)
+    sizes = np.diff(offsets)
+    keep = np.repeat(known, sizes)
+    kept = np.concatenate([[0], np.cumsum(sizes[known])]).astype(np.int64)
+    return SeriesBlock(found, kept, ts[keep], values[keep])

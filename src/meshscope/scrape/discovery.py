@@ -37,9 +37,11 @@ class Provider(Protocol):
 def providers(cfg: ScrapeConfig) -> list[Provider]:
     from meshscope.scrape.sd_dns import DnsDiscovery
     from meshscope.scrape.sd_http import HttpDiscovery
+    from meshscope.scrape.sd_kubernetes import KubernetesDiscovery
 
     found: list[Provider] = [HttpDiscovery(c) for c in cfg.http_sd_configs]
     found += [DnsDiscovery(c) for c in cfg.dns_sd_configs]
+    found += [KubernetesDiscovery(c) for c in cfg.kubernetes_sd_configs]
     return found
 
 

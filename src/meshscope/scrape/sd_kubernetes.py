@@ -1,0 +1,124 @@
+"""``kubernetes_sd_configs``: targets for one role, kept current by watching the API server.
+
+One :class:`Reflector` per watched resource and namespace (the endpoints roles also watch
+services and pods, to join them as Prometheus does). Every change rebuilds only the groups it
+touches: the object's own group, and for a service or pod change the endpoints(lices) that
+name that service or point at that pod.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from meshscope.scrape.config import KubernetesSdConfig
+from meshscope.scrape.kube_api import SERVICE_ACCOUNT_DIR, ApiConnection, OnChange, Reflector, connect, resource_url
+from meshscope.scrape.kube_targets import BUILDERS, JOINED, SERVICE_NAME_LABEL, Obj
+from meshscope.scrape.targets import TargetGroup
+
+log = logging.getLogger(__name__)
+RETRY_S = 5.0
+
+
+class KubernetesDiscovery:
+    def __init__(self, cfg: KubernetesSdConfig, env: Mapping[str, str] | None = None,
+                 sa_dir: Path = SERVICE_ACCOUNT_DIR) -> None:
+        self.cfg, self.env, self.sa_dir = cfg, env, sa_dir
+        self.reflectors: dict[str, list[Reflector]] = {}
+        self._groups: dict[str, TargetGroup] = {}
+        self.last_error = ""
+
+    def groups(self) -> list[TargetGroup]:
+        return list(self._groups.values())
+
+    def kinds(self) -> list[str]:
+        role = self.cfg.role
+        return [role, "service", "pod"] if role in JOINED else [role]
+
+    def namespaces(self, conn: ApiConnection) -> list[str]:
+        names = list(self.cfg.namespaces.names)
+        if self.cfg.namespaces.own_namespace:
+            if not conn.own_namespace:
+                raise ValueError("own_namespace: cannot tell this process' namespace (no service account "
+                                 "namespace file, no kubeconfig context namespace)")
+            names.append(conn.own_namespace)
+        return list(dict.fromkeys(names)) or [""]
+
+    async def run(self) -> None:
+        while True:
+            try:
+                conn = connect(self.cfg, self.env, self.sa_dir)
+            except (ValueError, OSError) as exc:
+                self.last_error = str(exc)
+                log.warning("kubernetes_sd (%s): %s; retrying in %gs", self.cfg.role, exc, RETRY_S)
+                await asyncio.sleep(RETRY_S)
+                continue
+            try:
+                await self._watch_all(conn)
+            finally:
+                await conn.client.aclose()
+
+    async def _watch_all(self, conn: ApiConnection) -> None:
+        namespaces = self.namespaces(conn)
+        selectors = {s.role: s for s in self.cfg.selectors}
+        for kind in self.kinds():
+            params = {}
+            if kind in selectors and selectors[kind].label:
+                params["labelSelector"] = selectors[kind].label
+            if kind in selectors and selectors[kind].field:
+                params["fieldSelector"] = selectors[kind].field
+            self.reflectors[kind] = [
+                Reflector(conn.client, resource_url(conn.base_url, kind, ns), params, self._on_change(kind))
+                for ns in (namespaces if kind != "node" else [""])]
+        await asyncio.gather(*(r.run() for rs in self.reflectors.values() for r in rs))
+
+    def find(self, kind: str, key: str) -> Obj | None:
+        for r in self.reflectors.get(kind, []):
+            if key in r.objects:
+                return r.objects[key]
+        return None
+
+    def _on_change(self, kind: str) -> OnChange:
+        def changed(key: str, old: Obj | None, new: Obj | None) -> None:
+            if kind == self.cfg.role:
+                self._rebuild(key)
+            elif kind == "service":
+                for k in self._slices_of_service(key):
+                    self._rebuild(k)
+            else:
+                for k in self._backed_by_pod(key):
+                    self._rebuild(k)
+        return changed
+
+    def _rebuild(self, key: str) -> None:
+        role, obj = self.cfg.role, self.find(self.cfg.role, key)
+        source = ("svc" if role == "service" else role) + "/" + key
+        if obj is None:
+            self._groups.pop(source, None)
+        elif role in JOINED:
+            self._groups[source] = JOINED[role](obj, self.find)
+        else:
+            self._groups[source] = BUILDERS[role](obj)
+
+    def _primary(self) -> list[tuple[str, Obj]]:
+        return [(k, o) for r in self.reflectors.get(self.cfg.role, []) for k, o in r.objects.items()]
+
+    def _slices_of_service(self, svc_key: str) -> list[str]:
+        if self.cfg.role == "endpoints":
+            return [svc_key] if self.find("endpoints", svc_key) is not None else []
+        ns, _, name = svc_key.partition("/")
+        return [k for k, o in self._primary() if k.startswith(f"{ns}/")
+                and ((o.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL) == name]
+
+    def _backed_by_pod(self, pod_key: str) -> list[str]:
+        ns, _, name = pod_key.partition("/")
+        return [k for k, o in self._primary() if k.startswith(f"{ns}/") and name in _pod_refs(o)]
+
+
+def _pod_refs(obj: Obj) -> set[str]:
+    refs = [a.get("targetRef") for s in obj.get("subsets") or []
+            for field in ("addresses", "notReadyAddresses") for a in s.get(field) or []]
+    refs += [ep.get("targetRef") for ep in obj.get("endpoints") or []]
+    return {str(r.get("name")) for r in refs if r and r.get("kind") == "Pod"}

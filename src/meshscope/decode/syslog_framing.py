@@ -42,10 +42,23 @@ class SyslogFramer:
         return out
 
     def flush(self) -> list[bytes]:
-        """What is left when the connection closes (a last message without its newline)."""
-        rest = bytes(self._buf).strip(b"\r\n\x00") if not (self._skip or self._skip_line) else b""
+        """What is left when the connection closes: a last message without its newline, or the part
+        of an octet-counted frame that arrived (without its length; :meth:`incomplete` says how much)."""
+        cut = self.incomplete()
+        if cut is not None:
+            rest = bytes(self._buf[self._buf.find(b" ") + 1:])
+        else:
+            rest = bytes(self._buf).strip(b"\r\n\x00") if not (self._skip or self._skip_line) else b""
         self._buf.clear()
         return [rest] if rest else []
+
+    def incomplete(self) -> tuple[int, int] | None:
+        """(announced, received) bytes of an octet-counted frame the sender has not finished."""
+        space = self._buf.find(b" ", 0, 12)
+        if self._skip or space <= 0 or not bytes(self._buf[:space]).isdigit():
+            return None
+        announced, received = int(self._buf[:space]), len(self._buf) - space - 1
+        return (announced, received) if received < announced else None
 
     def _line_end(self) -> int:
         lf, nul = self._buf.find(b"\n"), self._buf.find(b"\x00")

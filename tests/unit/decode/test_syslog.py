@@ -70,3 +70,19 @@ def test_framing_cuts_oversized_messages() -> None:
     f = SyslogFramer(max_bytes=10)
     assert f.feed(b"<13>" + b"x" * 30 + b"\n<13>ok\n") == [b"<13>xxxxxx", b"<13>ok"]
     assert f.feed(b"40 " + b"y" * 40 + b"5 <13>z") == [b"y" * 10, b"<13>z"]
+
+
+
+def test_framing_reports_a_frame_cut_short() -> None:
+    whole, cut = b"<13>1 - h a - - - whole", b"<13>1 - h a - - - cut"
+    f = SyslogFramer()
+    assert f.feed(b"%d %s50 %s" % (len(whole), whole, cut)) == [whole]
+    assert f.incomplete() == (50, len(cut))
+    assert f.flush() == [cut] and f.incomplete() is None  # what arrived is kept, without its length
+
+
+@pytest.mark.parametrize("tail", [b"", b"<13>newline framed, no newline yet", b"12", b"40 " + b"x" * 40])
+def test_framing_nothing_incomplete(tail: bytes) -> None:
+    f = SyslogFramer()
+    f.feed(tail)
+    assert f.incomplete() is None

@@ -1,10 +1,12 @@
 """Where a PromQL range query spends its time: the four dashboard queries of
 ``bench/metrics_ingest_query.py`` over the same data set (10k series, 1 h at 15 s).
 
-``prepare`` ingests the data set through a real server's remote_write door into a directory kept
-for later runs. ``http`` starts a server on it and times ``/api/v1/query_range`` (wall and server
-CPU seconds per query, median). ``profile`` runs each query in-process (engine + JSON encoding, as
-the handler does) under cProfile and prints the top functions by cumulative time.
+``prepare`` ingests the data set through the remote_write doors of a real meshscope and a real
+Prometheus 2.42 into a directory kept for later runs. ``http`` starts both on it and times
+``/api/v1/query_range``, alternating between them run by run so both see the same machine load
+(wall and server CPU seconds per query, median, and the speed ratio). ``profile`` runs each query
+in-process (engine + JSON encoding, as the handler does) under cProfile and prints the top
+functions by cumulative time.
 
     .venv/bin/python bench/promql_profile.py prepare --dir /tmp/promql-prof
     .venv/bin/python bench/promql_profile.py http --dir /tmp/promql-prof
@@ -31,23 +33,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from metrics_ingest_query import QUERIES, STEP_S, cpu_seconds, ingest, make_bodies, series_set  # noqa: E402
 
+from support.prometheus import PrometheusProcess  # noqa: E402
 from support.server import ServerProcess  # noqa: E402
 
-console = Console()
+console = Console(width=150)
 
 
 def prepare(work: Path, n_series: int, minutes: int) -> None:
+    """Ingest into each store not there yet (the same samples: the end time is kept in meta.json)."""
     steps = minutes * 60 // STEP_S + 1
-    end_ms = (int(time.time()) - 30) // STEP_S * STEP_S * 1000
+    meta = work / "meta.json"
+    if meta.exists():
+        end_ms = json.loads(meta.read_text())["end_ms"]
+    else:
+        end_ms = (int(time.time()) - 30) // STEP_S * STEP_S * 1000
+        work.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"end_ms": end_ms, "minutes": minutes}))
     shards = make_bodies(series_set(n_series), steps, 4, end_ms)
-    work.mkdir(parents=True, exist_ok=True)
-    server = ServerProcess(work / "data", env_overrides={"MESHSCOPE_INGEST__FLUSH_INTERVAL": "1s"}).start()
-    try:
-        seconds = ingest(f"{server.http_url}/api/v1/write", shards)
-    finally:
-        server.stop()
-    (work / "meta.json").write_text(json.dumps({"end_ms": end_ms, "minutes": minutes}))
-    console.print(f"ingested {steps * n_series:,} samples in {seconds:.1f}s into {work}")
+    if not (work / "data").exists():
+        server = ServerProcess(work / "data", env_overrides={"MESHSCOPE_INGEST__FLUSH_INTERVAL": "1s"}).start()
+        try:
+            ingest(f"{server.http_url}/api/v1/write", shards)
+        finally:
+            server.stop()
+    if not (work / "prom").exists():
+        prom = _prometheus(work)
+        try:
+            ingest(f"{prom.url}/api/v1/write", shards)
+        finally:
+            prom.stop()
+    console.print(f"{steps * n_series:,} samples in {work}")
 
 
 def _params(work: Path, query: str) -> dict[str, object]:
@@ -56,29 +71,43 @@ def _params(work: Path, query: str) -> dict[str, object]:
     return {"query": query, "start": end_s - meta["minutes"] * 60, "end": end_s, "step": STEP_S}
 
 
+def _prometheus(work: Path) -> PrometheusProcess:
+    (work / "prom").mkdir(parents=True, exist_ok=True)
+    return PrometheusProcess(work / "prom", "global: {scrape_interval: 1h}\n",
+                             extra_args=["--web.enable-remote-write-receiver", "--storage.tsdb.retention.time=10y"])
+
+
+def _timed(client: httpx.Client, url: str, pid: int, params: dict[str, object]) -> tuple[float, float]:
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    r = client.get(f"{url}/api/v1/query_range", params=params)
+    wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - c0
+    assert r.status_code == 200 and r.json()["data"]["result"], r.text[:300]
+    return wall, cpu
+
+
 def http(work: Path, runs: int) -> None:
-    server = ServerProcess(work / "data").start()
-    table = Table(title="query_range through HTTP (median)")
-    for col in ("query", "wall ms", "server CPU ms", "bytes"):
+    server, prom = ServerProcess(work / "data").start(), _prometheus(work)
+    table = Table(title="query_range through HTTP, median of runs alternating between the servers")
+    for col in ("query", "meshscope wall ms", "Prometheus wall ms", "speed (wall)", "meshscope CPU ms",
+                "Prometheus CPU ms", "speed (CPU)"):
         table.add_column(col, justify="left" if col == "query" else "right")
     try:
         assert server.proc is not None
+        targets = ((server.http_url, server.proc.pid), (prom.url, prom.proc.pid))
         with httpx.Client(timeout=300) as client:
             for name, q in QUERIES.items():
-                walls, cpus, size = [], [], 0
+                got: list[list[tuple[float, float]]] = [[], []]
                 for i in range(runs + 1):
-                    c0, t0 = cpu_seconds(server.proc.pid), time.perf_counter()
-                    r = client.get(f"{server.http_url}/api/v1/query_range", params=_params(work, q))
-                    wall, cpu = time.perf_counter() - t0, cpu_seconds(server.proc.pid) - c0
-                    assert r.status_code == 200 and r.json()["data"]["result"], r.text[:300]
-                    size = len(r.content)
-                    if i:
-                        walls.append(wall)
-                        cpus.append(cpu)
-                table.add_row(name, f"{statistics.median(walls) * 1000:.0f}",
-                              f"{statistics.median(cpus) * 1000:.0f}", f"{size:,}")
+                    for k, (url, pid) in enumerate(targets):
+                        timing = _timed(client, url, pid, _params(work, q))
+                        if i:  # the first run warms caches on both
+                            got[k].append(timing)
+                (mw, mc), (pw, pc) = ([statistics.median(x[j] for x in g) for j in (0, 1)] for g in got)
+                table.add_row(name, f"{mw * 1000:.0f}", f"{pw * 1000:.0f}", f"{pw / mw:.2f}×", f"{mc * 1000:.0f}",
+                              f"{pc * 1000:.0f}", f"{pc / mc:.2f}×")
     finally:
         server.stop()
+        prom.stop()
     console.print(table)
 
 

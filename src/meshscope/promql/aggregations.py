@@ -8,7 +8,7 @@ keeps the listed labels, ``without`` drops them and the metric name.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ import numpy as np
 from meshscope.promql.errors import EvaluationError
 from meshscope.promql.labels import METRIC_NAME, Labels, drop, is_valid_name, keep, with_label
 from meshscope.promql.ranking import quantile_per_group, top_k
-from meshscope.promql.sequential import Sequences, seeded_mean, seeded_sum, seeded_variance
+from meshscope.promql.sequential import Sequences, keeps_infinite_mean, seeded_variance
 from meshscope.promql.source import F64
 from meshscope.promql.values import StepVector
 
@@ -92,7 +92,24 @@ def _sorted(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray, F64]:
 
 
 def _sum(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
-    return _folded(vec, g, seeded_sum)
+    """Each group's rows added one after another in input order, every step at once (numpy's own
+    reductions sum pairwise). An absent cell adds -0.0, which leaves any sum bit for bit as is."""
+    values = np.where(vec.present, vec.values, -0.0)[g.order]
+    total = values[g.starts]
+    for live, rows in _row_positions(g):
+        total[live] += values[rows]
+    return total, np.logical_or.reduceat(vec.present[g.order], g.starts, axis=0)
+
+
+def _row_positions(g: Groups) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """From each group's second row on: (groups that have a row at that position, those rows as
+    indices into ``g.order``). Groups run longest first, so each position is a prefix of them."""
+    sizes = np.diff(np.append(g.starts, len(g.order)))
+    by_size = np.argsort(-sizes, kind="stable")
+    running = np.searchsorted(-sizes[by_size], -np.arange(1, int(sizes.max())), side="left")
+    for p, k in enumerate(running.tolist(), start=1):
+        live = by_size[:k]
+        yield live, g.starts[live] + p
 
 
 def _extreme(ufunc: np.ufunc) -> Callable[[StepVector, Groups], tuple[F64, np.ndarray]]:
@@ -125,7 +142,17 @@ def _folded(vec: StepVector, g: Groups, fold: Callable[[Sequences, F64], F64]) -
 
 
 def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
-    return _folded(vec, g, seeded_mean)
+    """Prometheus' running mean seeded with each cell's first sample, row after row (as
+    :func:`~.sequential.seeded_mean` computes it, here for every step of a row at once)."""
+    values, present = vec.values[g.order], vec.present[g.order]
+    mean, count = values[g.starts], present[g.starts].astype(np.float64)
+    for live, rows in _row_positions(g):
+        v, there, m = values[rows], present[rows], mean[live]
+        c = count[live] + there
+        update = there & (c > 1) & ~keeps_infinite_mean(m, v)
+        mean[live] = np.where(there & (c == 1), v, np.where(update, m + (v / c - m / c), m))
+        count[live] = c
+    return mean, count > 0
 
 
 def _variance(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:

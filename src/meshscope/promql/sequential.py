@@ -88,7 +88,7 @@ def plain_sum(seq: Sequences, vals: F64, start: F64) -> F64:
     return seq.unsort(total)
 
 
-def _keeps_infinite_mean(mean: F64, v: F64) -> np.ndarray:
+def keeps_infinite_mean(mean: F64, v: F64) -> np.ndarray:
     """An infinite mean stays when the new value cannot change it (Inf of the same sign, or finite)."""
     return np.isinf(mean) & ((np.isinf(v) & ((mean > 0) == (v > 0))) | np.isfinite(v))  # type: ignore[no-any-return]
 
@@ -99,7 +99,7 @@ def kahan_mean(seq: Sequences, vals: F64) -> F64:
     for p, idx in seq.positions():
         k = len(idx)
         v, m = vals[idx], mean[:k]
-        inc = np.where(_keeps_infinite_mean(m, v), 0.0, v / (p + 1) - m / (p + 1))
+        inc = np.where(keeps_infinite_mean(m, v), 0.0, v / (p + 1) - m / (p + 1))
         _kahan(m, comp[:k], inc, seq.scratch)
     return seq.unsort(np.where(np.isinf(mean), mean, mean + comp))
 
@@ -116,18 +116,6 @@ def kahan_variance(seq: Sequences, vals: F64) -> F64:
     return seq.unsort((aux + c_aux) / np.maximum(seq.lengths, 1))
 
 
-def seeded_sum(seq: Sequences, vals: F64) -> F64:
-    """The ``sum`` aggregation: the first value, then each next one added in turn (numpy's own
-    reductions sum pairwise, which rounds differently)."""
-    total = np.zeros(seq.size)
-    for p, idx in seq.positions():
-        if p == 0:
-            total[:len(idx)] = vals[idx]
-        else:
-            total[:len(idx)] += vals[idx]
-    return seq.unsort(total)
-
-
 def seeded_mean(seq: Sequences, vals: F64) -> F64:
     """The ``avg`` aggregation: plain running mean started at the group's first value."""
     mean = np.zeros(seq.size)
@@ -137,7 +125,7 @@ def seeded_mean(seq: Sequences, vals: F64) -> F64:
         if p == 0:
             m[:] = v
             continue
-        m[:] = np.where(_keeps_infinite_mean(m, v), m, m + (v / (p + 1) - m / (p + 1)))
+        m[:] = np.where(keeps_infinite_mean(m, v), m, m + (v / (p + 1) - m / (p + 1)))
     return seq.unsort(mean)
 
 

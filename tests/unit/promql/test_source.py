@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
 from meshscope.promql import STALE_NAN, Engine, LabelMatcher, MemorySource, SelectHints, Series, SeriesBlock
 from meshscope.promql.regex import translate
+from meshscope.promql.selectors import label_order
 from meshscope.promql.source import is_stale
 from unit.promql.helpers import engine, labels
 
@@ -83,3 +86,17 @@ def test_a_source_may_evaluate_a_whole_aggregation() -> None:
     source.add(labels("x", job="a"), [0, 60_000], [1.0, 2.0])
     result = Engine(source).range("sum(rate(x[5m])) + on() count(x)", 60_000, 120_000, 60_000)
     assert [s.values.tolist() for s in result.series] == [[43.0, 43.0]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_label_order_is_the_order_of_label_tuples(seed: int) -> None:
+    rng = random.Random(seed)
+    strings = ["", "a", "ab", "a\x00", "a\x00b", "b", "\x01", "é", "Z"] if seed % 2 else ["a", "ab", "b", "ba", "é"]
+    sets = {tuple(sorted({rng.choice(strings[1:]): rng.choice(strings) for _ in range(rng.randint(0, 4))}.items()))
+            for _ in range(60)}
+    labels = list(sets)
+    rng.shuffle(labels)
+    order = label_order(labels)
+    assert order is not None
+    assert [labels[i] for i in order] == sorted(labels)
+    assert label_order(sorted(labels)) is None

@@ -143,6 +143,7 @@ def _containers(pod: Obj) -> Iterator[tuple[Obj, bool]]:
 
 def _port_labels(container: Obj, port: Obj) -> Labels:
     return {META + "pod_container_name": str(container.get("name") or ""),
+            META + "pod_container_image": str(container.get("image") or ""),
             META + "pod_container_port_name": str(port.get("name") or ""),
             META + "pod_container_port_number": str(port.get("containerPort")),
             META + "pod_container_port_protocol": str(port.get("protocol") or "TCP")}

@@ -23,7 +23,7 @@ from meshscope.scrape.config import ScrapeConfig
 from meshscope.scrape.discovery import FileDiscovery, Provider, providers, run_forever, static_groups
 from meshscope.scrape.http_client import build_client
 from meshscope.scrape.loop import ScrapeLoop
-from meshscope.scrape.targets import build, go_duration
+from meshscope.scrape.targets import TargetBuilder, TargetGroup, go_duration
 from meshscope.storage.writer import WriteResult
 
 log = logging.getLogger(__name__)
@@ -42,14 +42,16 @@ class _Job:
         self.cfg = cfg
         self.files = [FileDiscovery(f) for f in cfg.file_sd_configs]
         self.providers: list[Provider] = providers(cfg)
+        self.static = static_groups(cfg)
+        self.builder = TargetBuilder(cfg)
         self.client = _client(cfg)
         self.loops: dict[str, ScrapeLoop] = {}
         self.dropped: list[dict[str, str]] = []
 
-    def groups(self) -> list[Any]:
+    def groups(self) -> list[TargetGroup]:
         for f in self.files:
             f.poll()
-        return static_groups(self.cfg) + [g for f in self.files for g in f.groups()] \
+        return self.static + [g for f in self.files for g in f.groups()] \
             + [g for p in self.providers for g in p.groups()]
 
 
@@ -100,7 +102,7 @@ class ScrapeManager:
             await job.client.aclose()
 
     async def _sync(self, job: _Job) -> None:
-        targets, job.dropped = build(job.cfg, job.groups())
+        targets, job.dropped = job.builder.build(job.groups())
         wanted = {t.key: t for t in targets}
         for key in set(job.loops) - set(wanted):
             await job.loops.pop(key).stop(stale=True)

@@ -67,19 +67,46 @@ def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str, own: LabelP
 
 def build(cfg: ScrapeConfig, groups: list[TargetGroup]) -> tuple[list[Target], list[dict[str, str]]]:
     """Active targets (deduplicated) and the discovered label sets relabeling dropped."""
-    active: dict[str, Target] = {}
+    return TargetBuilder(cfg).build(groups)
+
+
+def _group_targets(cfg: ScrapeConfig, group: TargetGroup) -> tuple[list[Target], list[dict[str, str]]]:
+    active: list[Target] = []
     dropped: list[dict[str, str]] = []
-    for group in groups:
-        for n, address in enumerate(group.targets):
-            own = group.target_labels[n] if group.target_labels else ()
-            discovered = _discovered(cfg, group, address, own)
-            final = relabel(discovered, cfg.relabel_configs)
-            if final is None or not final.get("__address__"):
-                dropped.append(discovered)
-                continue
-            target = _target(cfg, discovered, final)
-            active.setdefault(target.key, target)
-    return list(active.values()), dropped
+    for n, address in enumerate(group.targets):
+        own = group.target_labels[n] if group.target_labels else ()
+        discovered = _discovered(cfg, group, address, own)
+        final = relabel(discovered, cfg.relabel_configs)
+        if final is None or not final.get("__address__"):
+            dropped.append(discovered)
+        else:
+            active.append(_target(cfg, discovered, final))
+    return active, dropped
+
+
+class TargetBuilder:
+    """:func:`build` that remembers each group's result while discovery hands back the same group
+    object (providers replace a group only when it changes), so relabeling thousands of
+    unchanged targets is not redone on every reconciliation."""
+
+    def __init__(self, cfg: ScrapeConfig) -> None:
+        self.cfg = cfg
+        self._cache: dict[int, tuple[TargetGroup, list[Target], list[dict[str, str]]]] = {}
+
+    def build(self, groups: list[TargetGroup]) -> tuple[list[Target], list[dict[str, str]]]:
+        cache: dict[int, tuple[TargetGroup, list[Target], list[dict[str, str]]]] = {}
+        active: dict[str, Target] = {}
+        dropped: list[dict[str, str]] = []
+        for group in groups:
+            hit = self._cache.get(id(group))
+            if hit is None or hit[0] is not group:
+                hit = (group, *_group_targets(self.cfg, group))
+            cache[id(group)] = hit
+            for target in hit[1]:
+                active.setdefault(target.key, target)
+            dropped += hit[2]
+        self._cache = cache
+        return list(active.values()), dropped
 
 
 def _target(cfg: ScrapeConfig, discovered: dict[str, str], lb: dict[str, str]) -> Target:

@@ -105,6 +105,7 @@ def test_endpoints_join_service_and_pods_and_add_uncovered_container_ports() -> 
     assert ready[M + "endpoint_address_target_kind"] == "Pod" and ready[M + "endpoint_address_target_name"] == "web-1"
     assert ready[M + "endpoint_node_name"] == "node-1" and ready[M + "pod_label_app"] == "web"
     assert ready[M + "pod_container_port_name"] == "http" and ready[M + "endpoint_port_name"] == "http"
+    assert ready[M + "pod_container_image"] == "shop/app:1.2"
     unknown_pod = got["10.1.0.6:8080"]
     assert unknown_pod[M + "endpoint_ready"] == "false" and M + "pod_name" not in unknown_pod
     extra = got["10.1.0.5:9100"]

@@ -95,3 +95,4 @@ def test_client_reads_credentials_files(tmp_path) -> None:  # type: ignore[no-un
     flow = client.auth.auth_flow(request)
     assert next(flow).headers["Authorization"] == httpx.BasicAuth("u", "hunter2")._auth_header
     asyncio.run(client.aclose())
+

@@ -169,15 +169,16 @@ class Reflector:
         self.client, self.url, self.params, self.on_change = client, url, params, on_change
         self.objects: dict[str, Obj] = {}
         self.lists = 0  # how many times the resource was (re-)listed
+        self.version = ""  # the last resourceVersion seen: a broken watch resumes from it
         self.last_error = ""
 
     async def run(self) -> None:
-        version, backoff = "", BACKOFF_MIN_S
+        backoff = BACKOFF_MIN_S
         while True:
             try:
-                if not version:
-                    version = await self.relist()
-                version = await self.watch(version)
+                if not self.version:
+                    self.version = await self.relist()
+                self.version = await self.watch(self.version)
                 backoff = BACKOFF_MIN_S
             except (httpx.HTTPError, KubeApiError, ValueError) as exc:
                 self.last_error = str(exc) or type(exc).__name__
@@ -190,6 +191,8 @@ class Reflector:
         if r.status_code != 200:
             raise KubeApiError(_status_message(r.status_code, r.text))
         body = r.json()
+        if not isinstance(body, dict):
+            raise KubeApiError("list answer is not a JSON object")
         fresh = {key(item): item for item in body.get("items") or []}
         for k in [k for k in self.objects if k not in fresh]:
             self.on_change(k, self.objects.pop(k), None)
@@ -217,10 +220,13 @@ class Reflector:
                     version = self._apply(json.loads(line), version)
                     if not version:
                         return ""
+                    self.version = version
         return version
 
-    def _apply(self, event: dict[str, Any], version: str) -> str:
-        kind, obj = event.get("type"), event.get("object") or {}
+    def _apply(self, event: Any, version: str) -> str:
+        if not isinstance(event, dict) or not isinstance(event.get("object"), dict):
+            raise KubeApiError(f"malformed watch event: {str(event)[:200]}")
+        kind, obj = event.get("type"), event["object"]
         if kind == "ERROR":
             if obj.get("code") == 410:
                 return ""  # our version was compacted away: list again

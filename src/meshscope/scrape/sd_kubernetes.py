@@ -3,7 +3,7 @@
 One :class:`Reflector` per watched resource and namespace (the endpoints roles also watch
 services and pods, to join them as Prometheus does). Every change rebuilds only the groups it
 touches: the object's own group, and for a service or pod change the endpoints(lices) that
-name that service or point at that pod.
+name that service or point at that pod (found through indexes kept as endpoints change).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ class KubernetesDiscovery:
         self.cfg, self.env, self.sa_dir = cfg, env, sa_dir
         self.reflectors: dict[str, list[Reflector]] = {}
         self._groups: dict[str, TargetGroup] = {}
+        # for the endpoints roles: pod key -> primary keys pointing at it, service key -> primary keys
+        self._by_pod: dict[str, set[str]] = {}
+        self._by_service: dict[str, set[str]] = {}
         self.last_error = ""
 
     def groups(self) -> list[TargetGroup]:
@@ -50,18 +53,18 @@ class KubernetesDiscovery:
         while True:
             try:
                 conn = connect(self.cfg, self.env, self.sa_dir)
+                namespaces = self.namespaces(conn)
             except (ValueError, OSError) as exc:
                 self.last_error = str(exc)
                 log.warning("kubernetes_sd (%s): %s; retrying in %gs", self.cfg.role, exc, RETRY_S)
                 await asyncio.sleep(RETRY_S)
                 continue
             try:
-                await self._watch_all(conn)
+                await self._watch_all(conn, namespaces)
             finally:
                 await conn.client.aclose()
 
-    async def _watch_all(self, conn: ApiConnection) -> None:
-        namespaces = self.namespaces(conn)
+    async def _watch_all(self, conn: ApiConnection, namespaces: list[str]) -> None:
         selectors = {s.role: s for s in self.cfg.selectors}
         for kind in self.kinds():
             params = {}
@@ -83,14 +86,29 @@ class KubernetesDiscovery:
     def _on_change(self, kind: str) -> OnChange:
         def changed(key: str, old: Obj | None, new: Obj | None) -> None:
             if kind == self.cfg.role:
+                if self.cfg.role in JOINED:
+                    self._index(key, old, new)
                 self._rebuild(key)
-            elif kind == "service":
-                for k in self._slices_of_service(key):
-                    self._rebuild(k)
             else:
-                for k in self._backed_by_pod(key):
+                for k in sorted((self._by_service if kind == "service" else self._by_pod).get(key, ())):
                     self._rebuild(k)
         return changed
+
+    def _index(self, key: str, old: Obj | None, new: Obj | None) -> None:
+        ns = key.partition("/")[0]
+        for obj, add in ((old, False), (new, True)):
+            if obj is None:
+                continue
+            refs = [(self._by_pod, f"{ns}/{name}") for name in _pod_refs(obj)]
+            refs.append((self._by_service, f"{ns}/{_service_name(self.cfg.role, obj)}"))
+            for index, ref in refs:
+                keys = index.setdefault(ref, set())
+                if add:
+                    keys.add(key)
+                else:
+                    keys.discard(key)
+                    if not keys:
+                        del index[ref]
 
     def _rebuild(self, key: str) -> None:
         role, obj = self.cfg.role, self.find(self.cfg.role, key)
@@ -102,23 +120,15 @@ class KubernetesDiscovery:
         else:
             self._groups[source] = BUILDERS[role](obj)
 
-    def _primary(self) -> list[tuple[str, Obj]]:
-        return [(k, o) for r in self.reflectors.get(self.cfg.role, []) for k, o in r.objects.items()]
-
-    def _slices_of_service(self, svc_key: str) -> list[str]:
-        if self.cfg.role == "endpoints":
-            return [svc_key] if self.find("endpoints", svc_key) is not None else []
-        ns, _, name = svc_key.partition("/")
-        return [k for k, o in self._primary() if k.startswith(f"{ns}/")
-                and ((o.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL) == name]
-
-    def _backed_by_pod(self, pod_key: str) -> list[str]:
-        ns, _, name = pod_key.partition("/")
-        return [k for k, o in self._primary() if k.startswith(f"{ns}/") and name in _pod_refs(o)]
-
 
 def _pod_refs(obj: Obj) -> set[str]:
     refs = [a.get("targetRef") for s in obj.get("subsets") or []
             for field in ("addresses", "notReadyAddresses") for a in s.get(field) or []]
     refs += [ep.get("targetRef") for ep in obj.get("endpoints") or []]
     return {str(r.get("name")) for r in refs if r and r.get("kind") == "Pod"}
+
+
+def _service_name(role: str, obj: Obj) -> str:
+    """The service an Endpoints (same name) or EndpointSlice (its service-name label) belongs to."""
+    meta = obj.get("metadata") or {}
+    return str(meta.get("name") if role == "endpoints" else (meta.get("labels") or {}).get(SERVICE_NAME_LABEL))

@@ -244,3 +244,30 @@ contexts:
         async def body() -> None:
             await until(lambda: addresses(sd) == {"svc/dev/web": ["web.dev.svc:80"]})
         run_with(sd, body)
+
+
+def test_endpointslices_follow_their_service_and_pods(api: tuple[FakeKubernetes, str]) -> None:
+    fake, url = api
+    fake.put("endpointslices", k.endpointslice("web-a", "web", [("web-1", "10.1.0.1")], [("http", 8080)]))
+    fake.put("endpointslices", k.endpointslice("web-b", "web", [("web-2", "10.1.0.2")], [("http", 8080)]))
+    fake.put("endpointslices", k.endpointslice("db-a", "db", [("db-0", "10.1.0.9")], [("pg", 5432)]))
+    sd = KubernetesDiscovery(KubernetesSdConfig(role="endpointslice", api_server=url))
+
+    def label(source: str, name: str) -> str | None:
+        group = next(g for g in sd.groups() if g.source == source)
+        return {**dict(group.labels), **dict(group.target_labels[0])}.get(name)
+
+    async def body() -> None:
+        await until(lambda: len(sd.groups()) == 3)
+        fake.put("services", k.service("web", [("http", 8080)], labels={"tier": "front"}))
+        await until(lambda: label("endpointslice/shop/web-a", M + "service_label_tier") == "front")
+        assert label("endpointslice/shop/web-b", M + "service_label_tier") == "front"
+        assert label("endpointslice/shop/db-a", M + "service_name") is None
+        fake.put("pods", k.pod("web-2", "10.1.0.2", [("http", 8080)], labels={"v": "2"}))
+        await until(lambda: label("endpointslice/shop/web-b", M + "pod_label_v") == "2")
+        assert label("endpointslice/shop/web-a", M + "pod_name") is None
+        # the slice now points at another pod: the old pod's changes no longer touch it
+        fake.put("endpointslices", k.endpointslice("web-b", "web", [("web-3", "10.1.0.3")], [("http", 8080)]))
+        await until(lambda: label("endpointslice/shop/web-b", M + "pod_name") is None)
+        assert sd._by_pod.get("shop/web-2") is None and sd._by_pod["shop/web-3"] == {"shop/web-b"}
+    run_with(sd, body)

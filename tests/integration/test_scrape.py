@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_serv
 
 from support.exporter import Pages, page_server
 from support.prom import sql
+from support.scrape_checks import eventually, query
 from support.server import ServerProcess, free_port
 
 TEXT = "text/plain; version=0.0.4"
@@ -68,23 +69,6 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProc
         finally:
             ms.stop()
             server.shutdown()
-
-
-def query(ms: ServerProcess, q: str) -> list[dict[str, object]]:
-    r = ms.get("/api/v1/query", query=q)
-    assert r.status_code == 200, r.text
-    return list(r.json()["data"]["result"])
-
-
-def eventually(check, timeout: float = 8.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def test_exporter_series_up_and_report_series(setup) -> None:  # type: ignore[no-untyped-def]

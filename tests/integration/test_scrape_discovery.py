@@ -18,7 +18,10 @@ from support import kube_objects as k
 from support.exporter import Pages, page_server
 from support.fake_kubernetes import FakeKubernetes, fake_kubernetes
 from support.prom import sql
+from support.scrape_checks import eventually, query
 from support.server import ServerProcess, free_port
+
+WAIT = 15.0  # seconds for discovery + a 1s scrape + a write to show up, on a loaded machine
 
 
 @dataclass
@@ -87,23 +90,6 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                 s.shutdown()
 
 
-def query(ms: ServerProcess, q: str) -> list[dict[str, Any]]:
-    r = ms.get("/api/v1/query", query=q)
-    assert r.status_code == 200, r.text
-    return list(r.json()["data"]["result"])
-
-
-def eventually(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 def up(ms: ServerProcess, job: str) -> dict[str, str]:
     return {r["metric"].get("pod", r["metric"]["instance"]): r["value"][1] for r in query(ms, f'up{{job="{job}"}}')}
 
@@ -118,14 +104,14 @@ def test_annotated_pod_is_scraped_with_relabeled_labels(setup: Setup) -> None:
                                     "namespace": "shop", "app": "shop", "version": "v1",
                                     "instance": f"127.0.0.1:{setup.app_ports[0]}"}
         assert got[0]["value"][1] == "1"
-    eventually(check)
+    eventually(check, WAIT)
 
     def healthy() -> tuple[dict[str, Any], dict[str, Any]]:
         data = ms.get("/api/v1/targets").json()["data"]
         (active,) = [t for t in data["activeTargets"] if t["scrapePool"] == "kubernetes-pods"]
         assert active["health"] == "up", active
         return data, active
-    data, active = eventually(healthy)
+    data, active = eventually(healthy, WAIT)
     discovered = active["discoveredLabels"]
     assert discovered["__address__"] == "127.0.0.1:8080"
     assert discovered["__meta_kubernetes_pod_container_port_number"] == "8080"
@@ -136,12 +122,12 @@ def test_annotated_pod_is_scraped_with_relabeled_labels(setup: Setup) -> None:
 
 def test_pods_added_and_removed_through_watch_events(setup: Setup) -> None:
     ms, kube = setup.ms, setup.kube
-    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-1": "1"}))
+    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-1": "1"}), WAIT)
     kube.put("pods", scraped_pod("web-2", setup.app_ports[1]))
-    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-1": "1", "web-2": "1"}))
+    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-1": "1", "web-2": "1"}), WAIT)
     assert query(ms, 'shop_orders_total{pod="web-2"}')[0]["value"][1] == "2"
     kube.delete("pods", "shop", "web-1")
-    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-2": "1"}))
+    eventually(lambda: _assert(up(ms, "kubernetes-pods") == {"web-2": "1"}), WAIT)
     rows = sql(ms.http_url, "SELECT count() AS n FROM meshscope.metric_samples WHERE metric_name = 'up' "
                             "AND fingerprint IN (SELECT fingerprint FROM meshscope.metric_series "
                             "WHERE metric_name = 'up' AND labels['pod'] = 'web-1') "
@@ -155,7 +141,7 @@ def test_http_sd_targets(setup: Setup) -> None:
     def check() -> None:
         got = query(ms, 'shop_orders_total{job="http-sd"}')
         assert [(r["metric"]["team"], r["metric"]["sd_path"], r["value"][1]) for r in got] == [("blue", "sd", "3")]
-    eventually(check)
+    eventually(check, WAIT)
     setup.pages.pages["/sd"] = ("application/json", "not json")  # a broken answer keeps the targets
     time.sleep(2.5)
     assert up(ms, "http-sd") == {f"127.0.0.1:{setup.app_ports[2]}": "1"}

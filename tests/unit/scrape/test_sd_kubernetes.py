@@ -271,3 +271,24 @@ def test_endpointslices_follow_their_service_and_pods(api: tuple[FakeKubernetes,
         await until(lambda: label("endpointslice/shop/web-b", M + "pod_name") is None)
         assert sd._by_pod.get("shop/web-2") is None and sd._by_pod["shop/web-3"] == {"shop/web-b"}
     run_with(sd, body)
+
+
+def test_api_server_with_tls_config_and_basic_auth_header(tls_files: tuple[str, str]) -> None:
+    fake = FakeKubernetes()
+    fake.put("nodes", k.node("node-1", "172.18.0.2"))
+    with fake_kubernetes(fake, tls=tls_files) as url:
+        sd = KubernetesDiscovery(KubernetesSdConfig.model_validate({
+            "role": "node", "api_server": url, "tls_config": {"ca_file": tls_files[0]},
+            "basic_auth": {"username": "admin", "password": "pw"}}))
+        untrusted = KubernetesDiscovery(KubernetesSdConfig(role="node", api_server=url))
+
+        async def body() -> None:
+            other = asyncio.create_task(untrusted.run())
+            await until(lambda: addresses(sd) == {"node/node-1": ["172.18.0.2:10250"]})
+            await until(lambda: untrusted.reflectors and "CERTIFICATE_VERIFY_FAILED"
+                        in untrusted.reflectors["node"][0].last_error)
+            other.cancel()
+            await asyncio.gather(other, return_exceptions=True)
+        run_with(sd, body)
+    assert untrusted.groups() == []
+    assert fake.requests[0]["authorization"] == "Basic " + base64.b64encode(b"admin:pw").decode()

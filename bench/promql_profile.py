@@ -115,8 +115,10 @@ def profile(work: Path, only: str | None, top: int) -> None:
     from meshscope.api import prom_json
     from meshscope.metrics.source import ClickHouseSource
     from meshscope.promql import Engine
+    from meshscope.promql.heap import keep_freed_memory
     from meshscope.storage.chdb_embedded import ChdbExecutor
 
+    keep_freed_memory()  # as the server does
     ex = ChdbExecutor(work / "data" / "chdb", "meshscope")
     try:
         engine = Engine(ClickHouseSource(ex))

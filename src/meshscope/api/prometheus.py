@@ -22,6 +22,7 @@ from meshscope.metrics.catalog import SeriesCatalog
 from meshscope.metrics.series_labels import SeriesLabels
 from meshscope.metrics.source import ClickHouseSource
 from meshscope.promql import Engine, EngineOptions, ast
+from meshscope.promql.heap import keep_freed_memory
 from meshscope.promql.labels import is_valid_name
 from meshscope.promql.parse import parse_query
 from meshscope.server import Meshscope
@@ -59,6 +60,7 @@ class PrometheusApi:
     def __init__(self, ms: Meshscope) -> None:
         self.ms = ms
         self.series_labels = SeriesLabels()  # shared by every query of this server
+        keep_freed_memory()  # query arrays are reused, not faulted in afresh (see promql.heap)
 
     @property
     def catalog(self) -> SeriesCatalog:

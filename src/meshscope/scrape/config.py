@@ -139,12 +139,17 @@ class DnsSdConfig(_Model):
 KubeRole = Literal["node", "service", "pod", "endpoints", "endpointslice", "ingress"]
 # which selector roles each discovery role accepts (Prometheus' validation)
 SELECTOR_ROLES: dict[str, set[str]] = {
-    "endpoints": {"pod", "service", "endpoints"}, "endpointslice": {"pod", "service", "endpointslice"}}
+    "endpoints": {"pod", "service", "endpoints"}, "endpointslice": {"pod", "service", "endpointslice"},
+    "pod": {"pod", "node"}}
 
 
 class KubeNamespaces(_Model):
     names: list[str] = []
     own_namespace: bool = False
+
+
+class KubeAttachMetadata(_Model):
+    node: bool = False  # pod, endpoints and endpointslice roles: add the node's name and labels
 
 
 class KubeSelector(_Model):
@@ -159,6 +164,7 @@ class KubernetesSdConfig(HttpClientConfig):
     kubeconfig_file: str = ""
     namespaces: KubeNamespaces = KubeNamespaces()
     selectors: list[KubeSelector] = []
+    attach_metadata: KubeAttachMetadata = KubeAttachMetadata()
 
     @model_validator(mode="after")
     def _check(self) -> KubernetesSdConfig:

@@ -149,7 +149,15 @@ def _port_labels(container: Obj, port: Obj) -> Labels:
             META + "pod_container_port_protocol": str(port.get("protocol") or "TCP")}
 
 
-def pod_group(pod: Obj) -> TargetGroup:
+def node_meta(node_name: Any, find: Find) -> Labels:
+    """``attach_metadata: {node: true}``: the node's name and labels (nothing when the node is unknown)."""
+    node = find("node", str(node_name)) if node_name else None
+    if node is None:
+        return {}
+    return {META + "node_name": str(node_name), **object_labels("node", node, annotations=False)}
+
+
+def pod_group(pod: Obj, find: Find) -> TargetGroup:
     ns, name = _meta(pod)
     source = f"pod/{ns}/{name}"
     ip = str((pod.get("status") or {}).get("podIP") or "")
@@ -165,7 +173,8 @@ def pod_group(pod: Obj) -> TargetGroup:
         for port in c.get("ports") or []:
             targets.append({"__address__": host_port(ip, port.get("containerPort")), **common,
                             **_port_labels(c, port)})
-    return _group(source, {**pod_labels(pod), NAMESPACE: ns}, targets)
+    labels = {**pod_labels(pod), NAMESPACE: ns, **node_meta((pod.get("spec") or {}).get("nodeName"), find)}
+    return _group(source, labels, targets)
 
 
 # --- endpoints and endpointslice ----------------------------------------------------------------
@@ -238,6 +247,7 @@ def _endpoint_target(addr: Obj, port: Obj, ready: str, ns: str, find: Find, join
         t[META + "endpoint_node_name"] = str(addr["nodeName"])
     if addr.get("hostname"):
         t[META + "endpoint_hostname"] = str(addr["hostname"])
+    t.update(node_meta(addr.get("nodeName"), find))
     pod = _pod_of(ref, ns, find)
     return t if pod is None else join.attach(t, pod, port.get("port"))
 
@@ -280,6 +290,7 @@ def _slice_target(addr: str, ep: Obj, port: Obj, ns: str, find: Find, join: _Pod
     for name, value in (ep.get("deprecatedTopology") or {}).items():
         t[f"{prefix}endpoint_topology_{sanitize(name)}"] = str(value)
         t[f"{prefix}endpoint_topology_present_{sanitize(name)}"] = "true"
+    t.update(node_meta(slice_node_name(ep), find))
     pod = _pod_of(ref, ns, find)
     return t if pod is None else join.attach(t, pod, number)
 
@@ -310,7 +321,26 @@ def ingress_group(ing: Obj) -> TargetGroup:
     return _group(f"ingress/{ns}/{name}", labels, targets)
 
 
-BUILDERS: dict[str, Callable[[Obj], TargetGroup]] = {
-    "node": node_group, "service": service_group, "pod": pod_group, "ingress": ingress_group}
-JOINED: dict[str, Callable[[Obj, Find], TargetGroup]] = {
+def slice_node_name(ep: Obj) -> Any:
+    ref = ep.get("targetRef") or {}
+    return ref.get("name") if ref.get("kind") == "Node" else ep.get("nodeName")
+
+
+def node_names(role: str, obj: Obj) -> set[str]:
+    """The nodes whose metadata ``attach_metadata`` adds to this object's targets."""
+    if role == "pod":
+        names = [(obj.get("spec") or {}).get("nodeName")]
+    elif role == "endpoints":
+        names = [a.get("nodeName") for s in obj.get("subsets") or []
+                 for field in ("addresses", "notReadyAddresses") for a in s.get(field) or []]
+    else:
+        names = [slice_node_name(ep) for ep in obj.get("endpoints") or []]
+    return {str(n) for n in names if n}
+
+
+# role -> builder; ``find`` looks up the other watched kinds (services, pods, nodes)
+BUILDERS: dict[str, Callable[[Obj, Find], TargetGroup]] = {
+    "node": lambda obj, _find: node_group(obj), "service": lambda obj, _find: service_group(obj),
+    "ingress": lambda obj, _find: ingress_group(obj), "pod": pod_group,
     "endpoints": endpoints_group, "endpointslice": endpointslice_group}
+JOINED = ("endpoints", "endpointslice")  # roles joined with services and pods

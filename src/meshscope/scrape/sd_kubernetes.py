@@ -15,7 +15,7 @@ from pathlib import Path
 
 from meshscope.scrape.config import KubernetesSdConfig
 from meshscope.scrape.kube_api import SERVICE_ACCOUNT_DIR, ApiConnection, OnChange, Reflector, connect, resource_url
-from meshscope.scrape.kube_targets import BUILDERS, JOINED, SERVICE_NAME_LABEL, Obj
+from meshscope.scrape.kube_targets import BUILDERS, JOINED, SERVICE_NAME_LABEL, Obj, node_names
 from meshscope.scrape.targets import TargetGroup
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class KubernetesDiscovery:
         # for the endpoints roles: pod key -> primary keys pointing at it, service key -> primary keys
         self._by_pod: dict[str, set[str]] = {}
         self._by_service: dict[str, set[str]] = {}
+        self._by_node: dict[str, set[str]] = {}  # node name -> primary keys (attach_metadata)
         self.last_error = ""
 
     def groups(self) -> list[TargetGroup]:
@@ -38,7 +39,12 @@ class KubernetesDiscovery:
 
     def kinds(self) -> list[str]:
         role = self.cfg.role
-        return [role, "service", "pod"] if role in JOINED else [role]
+        kinds: list[str] = [role, "service", "pod"] if role in JOINED else [role]
+        return kinds + ["node"] if self.attach_node else kinds
+
+    @property
+    def attach_node(self) -> bool:
+        return self.cfg.attach_metadata.node and self.cfg.role in ("pod", *JOINED)
 
     def namespaces(self, conn: ApiConnection) -> list[str]:
         names = list(self.cfg.namespaces.names)
@@ -86,21 +92,23 @@ class KubernetesDiscovery:
     def _on_change(self, kind: str) -> OnChange:
         def changed(key: str, old: Obj | None, new: Obj | None) -> None:
             if kind == self.cfg.role:
-                if self.cfg.role in JOINED:
-                    self._index(key, old, new)
+                self._index(key, old, new)
                 self._rebuild(key)
             else:
-                for k in sorted((self._by_service if kind == "service" else self._by_pod).get(key, ())):
+                index = {"service": self._by_service, "pod": self._by_pod, "node": self._by_node}[kind]
+                for k in sorted(index.get(key, ())):
                     self._rebuild(k)
         return changed
 
     def _index(self, key: str, old: Obj | None, new: Obj | None) -> None:
-        ns = key.partition("/")[0]
+        ns, role = key.partition("/")[0], self.cfg.role
         for obj, add in ((old, False), (new, True)):
             if obj is None:
                 continue
-            refs = [(self._by_pod, f"{ns}/{name}") for name in _pod_refs(obj)]
-            refs.append((self._by_service, f"{ns}/{_service_name(self.cfg.role, obj)}"))
+            refs = [(self._by_node, name) for name in node_names(role, obj)] if self.attach_node else []
+            if role in JOINED:
+                refs += [(self._by_pod, f"{ns}/{name}") for name in _pod_refs(obj)]
+                refs.append((self._by_service, f"{ns}/{_service_name(role, obj)}"))
             for index, ref in refs:
                 keys = index.setdefault(ref, set())
                 if add:
@@ -115,10 +123,8 @@ class KubernetesDiscovery:
         source = ("svc" if role == "service" else role) + "/" + key
         if obj is None:
             self._groups.pop(source, None)
-        elif role in JOINED:
-            self._groups[source] = JOINED[role](obj, self.find)
         else:
-            self._groups[source] = BUILDERS[role](obj)
+            self._groups[source] = BUILDERS[role](obj, self.find)
 
 
 def _pod_refs(obj: Obj) -> set[str]:

@@ -36,7 +36,7 @@ def test_pod_one_target_per_port_and_a_portless_target_per_container() -> None:
     init = {"name": "migrate", "image": "shop/migrate:1", "ports": [{"containerPort": 7000, "protocol": "UDP"}]}
     pod = k.pod("web-1", "10.1.0.5", [("metrics", 9100), ("http", 8080)], labels={"app.kubernetes.io/name": "web"},
                 annotations={"prometheus.io/scrape": "true"}, extra_containers=[sidecar], init_containers=[init])
-    group = pod_group(pod)
+    group = pod_group(pod, store())
     assert group.source == "pod/shop/web-1"
     got = targets(group)
     assert [t["__address__"] for t in got] == ["10.1.0.5:9100", "10.1.0.5:8080", "10.1.0.5", "10.1.0.5:7000"]
@@ -55,10 +55,10 @@ def test_pod_one_target_per_port_and_a_portless_target_per_container() -> None:
 
 
 def test_pod_without_ip_has_an_empty_group_and_unknown_readiness() -> None:
-    assert pod_group(k.pod("starting", "", [("m", 1)])) == TargetGroup((), (), "pod/shop/starting")
+    assert pod_group(k.pod("starting", "", [("m", 1)]), store()) == TargetGroup((), (), "pod/shop/starting")
     pod = k.pod("p", "fd00::5", [("m", 9100)], owner=None)
     pod["status"]["conditions"] = []
-    (t,) = targets(pod_group(pod))
+    (t,) = targets(pod_group(pod, store()))
     assert t["__address__"] == "[fd00::5]:9100" and t[M + "pod_ready"] == "unknown"
     assert M + "pod_controller_kind" not in t
 
@@ -148,3 +148,20 @@ def test_ingress_paths_and_tls_scheme() -> None:
 def test_sanitize() -> None:
     assert sanitize("app.kubernetes.io/name") == "app_kubernetes_io_name"
     assert sanitize("ok_Name9") == "ok_Name9"
+
+
+def test_attach_metadata_node_labels() -> None:
+    node = k.node("node-1", "172.18.0.2", labels={"node.kubernetes.io/instance-type": "m5.large"})
+    find = store(("node", node))
+    pod = k.pod("web-1", "10.1.0.5", [("http", 8080)])
+    (t,) = targets(pod_group(pod, find))
+    assert t[M + "node_name"] == "node-1"
+    assert t[M + "node_label_node_kubernetes_io_instance_type"] == "m5.large"
+    assert t[M + "node_labelpresent_node_kubernetes_io_instance_type"] == "true"
+    assert not any("node_annotation" in name for name in t)  # Prometheus attaches labels only
+    (ep,) = targets(endpoints_group(k.endpoints("web", [("web-1", "10.1.0.5")], [("http", 8080)]), find))
+    assert ep[M + "node_name"] == "node-1"
+    (es,) = targets(endpointslice_group(k.endpointslice("w", "web", [("web-1", "10.1.0.5")], [("http", 8080)]), find))
+    assert es[M + "node_name"] == "node-1"
+    (unknown,) = targets(pod_group(k.pod("p", "10.1.0.6", [("m", 1)], node="gone"), find))
+    assert M + "node_name" not in unknown

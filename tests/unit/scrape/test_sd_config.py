@@ -46,7 +46,7 @@ from meshscope.errors import ConfigError
          kubernetes_sd_configs:
            - role: pod
              selectors: [{role: service, label: "app=x"}]
-     """, "(line 4): pod role supports only pod selectors"),
+     """, "(line 4): pod role supports only node, pod selectors"),
     ("""\
      scrape_configs:
        - job_name: k

@@ -292,3 +292,26 @@ def test_api_server_with_tls_config_and_basic_auth_header(tls_files: tuple[str, 
         run_with(sd, body)
     assert untrusted.groups() == []
     assert fake.requests[0]["authorization"] == "Basic " + base64.b64encode(b"admin:pw").decode()
+
+
+def test_attach_metadata_follows_node_changes(api: tuple[FakeKubernetes, str]) -> None:
+    fake, url = api
+    fake.put("pods", k.pod("web-1", "10.1.0.1", [("m", 9100)], node="node-1"))
+    fake.put("pods", k.pod("web-2", "10.1.0.2", [("m", 9100)], node="node-2"))
+    fake.put("nodes", k.node("node-1", "172.18.0.2", labels={"zone": "a"}))
+    sd = KubernetesDiscovery(KubernetesSdConfig.model_validate(
+        {"role": "pod", "api_server": url, "attach_metadata": {"node": True}}))
+
+    def zone(source: str) -> str | None:
+        (group,) = [g for g in sd.groups() if g.source == source]
+        return dict(group.labels).get(M + "node_label_zone")
+
+    async def body() -> None:
+        await until(lambda: len(sd.groups()) == 2 and zone("pod/shop/web-1") == "a")
+        assert zone("pod/shop/web-2") is None
+        fake.put("nodes", k.node("node-2", "172.18.0.3", labels={"zone": "b"}))
+        await until(lambda: zone("pod/shop/web-2") == "b")
+        fake.put("nodes", k.node("node-1", "172.18.0.2", labels={"zone": "c"}))
+        await until(lambda: zone("pod/shop/web-1") == "c")
+        assert "/api/v1/nodes" in {r["path"] for r in fake.requests}
+    run_with(sd, body)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from meshscope.storage import log_rows, otlp_sql
+from meshscope.storage.executor import Executor, Settings
+
+# Inserts the spooled files at a path (glob) in a format with settings; returns the exact rows stored.
+InsertProcedure = Callable[[Executor, Path, str, Settings], int]
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,7 @@ class InsertSpec:
     structure: str
     fmt: str = "Protobuf"
     settings: Mapping[str, str | int] = field(default_factory=dict)
+    procedure: InsertProcedure | None = None  # runs instead of ``sql`` when the insert takes steps
 
     @property
     def length_delimited(self) -> bool:

@@ -91,6 +91,19 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
+def _share(total: int | None, estimates: list[int]) -> list[int]:
+    """An exact batch total split over its requests in proportion to their estimates (largest
+    remainder), so counters summing the parts are exact; no total: the estimates."""
+    weight = sum(estimates)
+    if total is None or weight <= 0:
+        return estimates
+    shares = [total * e // weight for e in estimates]
+    order = sorted(range(len(estimates)), key=lambda i: -(total * estimates[i] % weight))
+    for i in order[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
 class TableWriter:
     """One writer thread for one :class:`InsertSpec`."""
 
@@ -204,7 +217,7 @@ class TableWriter:
         if not fresh:
             return
         try:
-            self._insert(fresh)
+            stored = self._insert(fresh)
         except BadData as exc:
             if len(fresh) == 1:
                 fresh[0].resolve(error=exc)
@@ -219,30 +232,37 @@ class TableWriter:
             for item in fresh:
                 item.resolve(error=err)
             return
-        for item in fresh:
-            item.resolve(WriteResult(item.rows))
+        for item, rows in zip(fresh, _share(stored, [i.rows for i in fresh]), strict=True):
+            item.resolve(WriteResult(rows))
 
-    def _insert(self, items: list[_Pending]) -> None:
+    def _insert(self, items: list[_Pending]) -> int | None:
         digests = [i.digest for i in items]
         batch_id = hashlib.blake2b("".join(digests).encode(), digest_size=16).hexdigest()
         self._write_spool(batch_id, items)
         try:
-            self._insert_file(batch_id, sum(i.rows for i in items))
+            stored = self._insert_file(batch_id, sum(i.rows for i in items))
         except MeshscopeError:
             self._remove(batch_id)  # the clients hear of the failure and retry
             raise
         self.dedup.add(digests)
         self._remove(batch_id)
+        return stored
 
-    def _insert_file(self, batch_id: str, rows: int) -> None:
+    def _insert_file(self, batch_id: str, rows: int) -> int | None:
+        """Insert a spooled batch; the exact rows stored when the spec's procedure counts them."""
         settings = dict(self.spec.settings)
         settings["insert_deduplication_token"] = batch_id
         settings["deduplicate_blocks_in_dependent_materialized_views"] = 1
         settings["max_insert_threads"] = self.parallelism
         started = time.perf_counter()
-        self.executor.insert_from_file(self.spec.sql, self.spool_dir / f"{batch_id}-*.pb", self.spec.fmt,
-                                       self.spec.structure, settings)
+        path = self.spool_dir / f"{batch_id}-*.pb"
+        stored = None
+        if self.spec.procedure is not None:
+            stored = rows = self.spec.procedure(self.executor, path, self.spec.fmt, settings)
+        else:
+            self.executor.insert_from_file(self.spec.sql, path, self.spec.fmt, self.spec.structure, settings)
         self._observe(self.spec.table, rows, time.perf_counter() - started)
+        return stored
 
     def _write_spool(self, batch_id: str, items: list[_Pending]) -> None:
         """The batch as up to ``parallelism`` files (ClickHouse reads files in parallel), then its digests.

@@ -1,5 +1,6 @@
 """Service discovery end to end: a real server scrapes prometheus_client apps that the fake
-Kubernetes API and an HTTP SD endpoint list, relabeled with the ``prometheus.io/*`` annotation recipe."""
+Kubernetes API (relabeled with the ``prometheus.io/*`` annotation recipe), an HTTP SD endpoint
+and DNS A records list."""
 
 from __future__ import annotations
 
@@ -80,6 +81,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                 http_sd_configs: [{{url: "http://127.0.0.1:{pages_port}/sd", refresh_interval: 1s}}]
                 relabel_configs:
                   - {{source_labels: [__meta_url], regex: ".*/(.*)", target_label: sd_path}}
+              - job_name: dns-a
+                scrape_interval: 1s
+                dns_sd_configs: [{{names: [localhost], type: A, port: {app_ports[1]}, refresh_interval: 1s}}]
+                relabel_configs:
+                  - {{source_labels: [__meta_dns_name], target_label: dns_name}}
             """))
         ms = ServerProcess(base / "data", config=config).start()
         try:
@@ -145,6 +151,14 @@ def test_http_sd_targets(setup: Setup) -> None:
     setup.pages.pages["/sd"] = ("application/json", "not json")  # a broken answer keeps the targets
     time.sleep(2.5)
     assert up(ms, "http-sd") == {f"127.0.0.1:{setup.app_ports[2]}": "1"}
+
+
+def test_dns_sd_a_record_targets(setup: Setup) -> None:
+    def check() -> None:
+        got = query(setup.ms, 'shop_orders_total{job="dns-a"}')
+        assert [(r["metric"]["instance"], r["metric"]["dns_name"], r["value"][1]) for r in got] == [
+            (f"127.0.0.1:{setup.app_ports[1]}", "localhost", "2")]
+    eventually(check, WAIT)
 
 
 def _assert(value: object) -> None:

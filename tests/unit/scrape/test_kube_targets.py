@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from meshscope.scrape.config import ScrapeConfig
 from meshscope.scrape.kube_targets import (
     endpoints_group,
     endpointslice_group,
@@ -14,7 +15,7 @@ from meshscope.scrape.kube_targets import (
     sanitize,
     service_group,
 )
-from meshscope.scrape.targets import TargetGroup
+from meshscope.scrape.targets import TargetGroup, build
 from support import kube_objects as k
 
 M = "__meta_kubernetes_"
@@ -165,3 +166,30 @@ def test_attach_metadata_node_labels() -> None:
     assert es[M + "node_name"] == "node-1"
     (unknown,) = targets(pod_group(k.pod("p", "10.1.0.6", [("m", 1)], node="gone"), find))
     assert M + "node_name" not in unknown
+
+
+def test_common_recipes_build_the_expected_scrape_urls() -> None:
+    api_svc = k.service("kubernetes", [("https", 443)], namespace="default")
+    api_eps = k.endpoints("kubernetes", [], [("https", 6443)], namespace="default")
+    api_eps["subsets"][0]["addresses"] = [{"ip": "172.18.0.2"}]
+    apiservers = ScrapeConfig.model_validate({
+        "job_name": "kubernetes-apiservers", "scheme": "https",
+        "relabel_configs": [{"source_labels": [M + "namespace", M + "service_name", M + "endpoint_port_name"],
+                             "action": "keep", "regex": "default;kubernetes;https"}]})
+    other = endpoints_group(k.endpoints("web", [("web-1", "10.1.0.5")], [("http", 8080)]), store())
+    (target,), dropped = build(apiservers, [endpoints_group(api_eps, store(("service", api_svc))), other])
+    assert target.url == "https://172.18.0.2:6443/metrics" and len(dropped) == 1
+
+    probes = ScrapeConfig.model_validate({
+        "job_name": "kubernetes-ingresses", "metrics_path": "/probe", "params": {"module": ["http_2xx"]},
+        "relabel_configs": [
+            {"source_labels": [M + "ingress_scheme", "__address__", M + "ingress_path"], "regex": "(.+);(.+);(.+)",
+             "replacement": "${1}://${2}${3}", "target_label": "__param_target"},
+            {"target_label": "__address__", "replacement": "blackbox:9115"},
+            {"source_labels": ["__param_target"], "target_label": "instance"}]})
+    targets, _ = build(probes, [ingress_group(k.ingress("shop"))])
+    assert [t.url for t in targets] == [
+        "http://blackbox:9115/probe?module=http_2xx&target=https%3A%2F%2Fwww.shop.example%2F",
+        "http://blackbox:9115/probe?module=http_2xx&target=https%3A%2F%2Fwww.shop.example%2Fapi",
+        "http://blackbox:9115/probe?module=http_2xx&target=http%3A%2F%2Fplain.example%2F"]
+    assert dict(targets[1].labels)["instance"] == "https://www.shop.example/api"

@@ -88,20 +88,35 @@ class FileSdConfig(_Model):
 
 
 class HttpClientConfig(_Model):
-    """Prometheus' HTTP client keys shared by the HTTP-based discoveries."""
+    """Prometheus' HTTP client keys, shared by scrapes and the HTTP-based discoveries.
+
+    ``enable_http2`` is accepted so Prometheus files load unchanged; requests use HTTP/1.1.
+    """
 
     basic_auth: BasicAuth | None = None
     authorization: Authorization | None = None
     bearer_token: str = ""
     bearer_token_file: str = ""
     tls_config: TlsConfig = TlsConfig()
+    proxy_url: str = ""
     follow_redirects: bool = True
+    enable_http2: bool = True
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _proxy(cls, v: str) -> str:
+        if v and not re.match(r"^https?://[^/]", v):
+            raise ValueError(f"proxy_url must be an http or https URL: {v!r}")
+        return v
 
     @model_validator(mode="after")
     def _one_auth(self) -> HttpClientConfig:
         if self.basic_auth and (self.authorization or self.bearer_token or self.bearer_token_file):
-            raise ValueError("at most one of basic_auth, authorization, bearer_token may be set")
+            raise ValueError(f"{self._owner()}at most one of basic_auth, authorization, bearer_token may be set")
         return self
+
+    def _owner(self) -> str:
+        return ""
 
 
 class HttpSdConfig(HttpClientConfig):
@@ -189,7 +204,7 @@ class KubernetesSdConfig(HttpClientConfig):
         return self
 
 
-class ScrapeConfig(_Model):
+class ScrapeConfig(HttpClientConfig):
     job_name: str
     scrape_interval: Duration = 60.0
     scrape_timeout: Duration = 10.0
@@ -202,11 +217,6 @@ class ScrapeConfig(_Model):
     label_limit: int = Field(0, ge=0)
     label_name_length_limit: int = Field(0, ge=0)
     label_value_length_limit: int = Field(0, ge=0)
-    basic_auth: BasicAuth | None = None
-    authorization: Authorization | None = None
-    bearer_token: str = ""
-    bearer_token_file: str = ""
-    tls_config: TlsConfig = TlsConfig()
     static_configs: list[StaticConfig] = []
     file_sd_configs: list[FileSdConfig] = []
     http_sd_configs: list[HttpSdConfig] = []
@@ -221,9 +231,10 @@ class ScrapeConfig(_Model):
             self.scrape_timeout = self.scrape_interval if "scrape_timeout" not in self.model_fields_set else \
                 _fail(f"scrape timeout greater than scrape interval for scrape config with job name "
                       f"{self.job_name!r}")
-        if self.basic_auth and (self.authorization or self.bearer_token or self.bearer_token_file):
-            _fail(f"job {self.job_name!r}: at most one of basic_auth, authorization, bearer_token may be set")
         return self
+
+    def _owner(self) -> str:
+        return f"job {self.job_name!r}: "
 
 
 def _fail(message: str) -> float:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from meshscope.scrape.config import Authorization, BasicAuth, TlsConfig
+from meshscope.scrape.config import Authorization, BasicAuth, HttpClientConfig, TlsConfig
 
 USER_AGENT = "meshscope-scraper (Prometheus/2.42.0 compatible)"
 
@@ -47,10 +47,9 @@ def basic_auth(cfg: BasicAuth | None) -> httpx.BasicAuth | None:
     return httpx.BasicAuth(cfg.username, password)
 
 
-def build_client(*, basic: BasicAuth | None = None, authorization: Authorization | None = None,
-                 bearer_token: str = "", bearer_token_file: str = "", tls: TlsConfig | None = None,
-                 follow_redirects: bool = True, timeout: float | None = None) -> httpx.AsyncClient:
-    headers = {"User-Agent": USER_AGENT, **auth_headers(authorization, bearer_token, bearer_token_file)}
-    verify: Any = ssl_context(tls or TlsConfig())
-    return httpx.AsyncClient(auth=basic_auth(basic), headers=headers, verify=verify,
-                             follow_redirects=follow_redirects, timeout=timeout)
+def client_for(cfg: HttpClientConfig, timeout: float | None = None) -> httpx.AsyncClient:
+    """The client for a config carrying Prometheus' HTTP client keys."""
+    headers = {"User-Agent": USER_AGENT, **auth_headers(cfg.authorization, cfg.bearer_token, cfg.bearer_token_file)}
+    verify: Any = ssl_context(cfg.tls_config)
+    return httpx.AsyncClient(auth=basic_auth(cfg.basic_auth), headers=headers, verify=verify,
+                             proxy=cfg.proxy_url or None, follow_redirects=cfg.follow_redirects, timeout=timeout)

@@ -27,7 +27,7 @@ import httpx
 import yaml
 
 from meshscope.scrape.config import KubernetesSdConfig
-from meshscope.scrape.http_client import USER_AGENT, build_client
+from meshscope.scrape.http_client import USER_AGENT, client_for
 from meshscope.scrape.kube_targets import Obj, key
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,7 @@ def connect(cfg: KubernetesSdConfig, env: Mapping[str, str] | None = None,
     env = os.environ if env is None else env
     own = _read(sa_dir / "namespace")
     if cfg.api_server:
-        client = build_client(basic=cfg.basic_auth, authorization=cfg.authorization, bearer_token=cfg.bearer_token,
-                              bearer_token_file=cfg.bearer_token_file, tls=cfg.tls_config,
-                              follow_redirects=cfg.follow_redirects)
-        return ApiConnection(cfg.api_server.rstrip("/"), client, own)
+        return ApiConnection(cfg.api_server.rstrip("/"), client_for(cfg), own)
     if cfg.kubeconfig_file:
         return from_kubeconfig(Path(cfg.kubeconfig_file))
     host, port = env.get("KUBERNETES_SERVICE_HOST"), env.get("KUBERNETES_SERVICE_PORT")

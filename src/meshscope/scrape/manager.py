@@ -16,12 +16,10 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from meshscope.decode.prometheus.prompb import PromExemplar, PromSample, encode_write_request
 from meshscope.scrape.config import ScrapeConfig
 from meshscope.scrape.discovery import FileDiscovery, Provider, providers, run_forever, static_groups
-from meshscope.scrape.http_client import build_client
+from meshscope.scrape.http_client import client_for
 from meshscope.scrape.loop import ScrapeLoop
 from meshscope.scrape.targets import TargetBuilder, TargetGroup, go_duration
 from meshscope.storage.writer import WriteResult
@@ -32,11 +30,6 @@ Submit = Callable[[str, bytes, int], "Future[WriteResult] | None"]
 POLL_S = 1.0
 
 
-def _client(cfg: ScrapeConfig) -> httpx.AsyncClient:
-    return build_client(basic=cfg.basic_auth, authorization=cfg.authorization, bearer_token=cfg.bearer_token,
-                        bearer_token_file=cfg.bearer_token_file, tls=cfg.tls_config)
-
-
 class _Job:
     def __init__(self, cfg: ScrapeConfig) -> None:
         self.cfg = cfg
@@ -44,7 +37,7 @@ class _Job:
         self.providers: list[Provider] = providers(cfg)
         self.static = static_groups(cfg)
         self.builder = TargetBuilder(cfg)
-        self.client = _client(cfg)
+        self.client = client_for(cfg)
         self.loops: dict[str, ScrapeLoop] = {}
         self.dropped: list[dict[str, str]] = []
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from meshscope.scrape.config import HttpSdConfig
-from meshscope.scrape.http_client import build_client
+from meshscope.scrape.http_client import client_for
 from meshscope.scrape.targets import TargetGroup
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,7 @@ class HttpDiscovery:
 
     async def run(self) -> None:
         cfg = self.cfg
-        async with build_client(basic=cfg.basic_auth, authorization=cfg.authorization,
-                                bearer_token=cfg.bearer_token, bearer_token_file=cfg.bearer_token_file,
-                                tls=cfg.tls_config, follow_redirects=cfg.follow_redirects,
-                                timeout=cfg.refresh_interval) as client:
+        async with client_for(cfg, timeout=cfg.refresh_interval) as client:
             while True:
                 await self.refresh(client)
                 await asyncio.sleep(cfg.refresh_interval)

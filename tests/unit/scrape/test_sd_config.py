@@ -75,3 +75,26 @@ def test_errors_name_key_and_line(tmp_path: Path, yaml_text: str, expected: str)
     with pytest.raises(ConfigError) as info:
         load_settings(path, env={})
     assert expected in info.value.message, info.value.message
+
+
+def test_prometheus_http_client_keys_load(tmp_path: Path) -> None:
+    path = tmp_path / "meshscope.yaml"
+    path.write_text(textwrap.dedent("""\
+        scrape_configs:
+          - job_name: pods
+            scheme: https
+            follow_redirects: false
+            enable_http2: false
+            proxy_url: http://proxy:3128
+            tls_config: {ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt}
+            authorization: {credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token}
+            kubernetes_sd_configs:
+              - role: pod
+                attach_metadata: {node: true}
+                selectors: [{role: node, label: "pool=web"}]
+            http_sd_configs: [{url: "http://sd/targets", enable_http2: false, follow_redirects: true}]
+        """))
+    (job,) = load_settings(path, env={}).scrape_configs
+    assert job.proxy_url == "http://proxy:3128" and not job.follow_redirects
+    assert job.kubernetes_sd_configs[0].attach_metadata.node
+    assert job.kubernetes_sd_configs[0].selectors[0].role == "node"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from pydantic import ValidationError
 
 from meshscope.scrape.config import HttpSdConfig, ScrapeConfig
-from meshscope.scrape.http_client import build_client
+from meshscope.scrape.http_client import client_for
 from meshscope.scrape.sd_http import HttpDiscovery, HttpSdError, parse_groups
 from meshscope.scrape.targets import build
 from support.exporter import page_server
@@ -20,7 +22,7 @@ JSON = "application/json"
 
 def _refresh(sd: HttpDiscovery) -> None:
     async def go() -> None:
-        async with build_client(authorization=sd.cfg.authorization) as client:
+        async with client_for(sd.cfg) as client:
             await sd.refresh(client)
     asyncio.run(go())
 
@@ -79,6 +81,7 @@ def test_unreachable_endpoint_is_an_error_not_a_crash() -> None:
     ({"url": "ftp://x/"}, "URL scheme must be 'http' or 'https'"),
     ({"url": "http://x/", "basic_auth": {"username": "u"}, "bearer_token": "t"}, "at most one of"),
     ({}, "Field required"),
+    ({"url": "http://x/", "proxy_url": "socks5://p:1080"}, "proxy_url must be an http or https URL"),
 ])
 def test_config_errors(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
@@ -89,10 +92,39 @@ def test_client_reads_credentials_files(tmp_path) -> None:  # type: ignore[no-un
     (tmp_path / "pw").write_text("hunter2\n")
     cfg = HttpSdConfig.model_validate({"url": "http://x/", "basic_auth": {"username": "u",
                                                                           "password_file": str(tmp_path / "pw")}})
-    client = build_client(basic=cfg.basic_auth)
+    client = client_for(cfg)
     request = client.build_request("GET", "http://x/")
     assert isinstance(client.auth, httpx.BasicAuth)
     flow = client.auth.auth_flow(request)
     assert next(flow).headers["Authorization"] == httpx.BasicAuth("u", "hunter2")._auth_header
     asyncio.run(client.aclose())
 
+
+
+def test_requests_go_through_proxy_url() -> None:
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            seen.append(self.path)  # a forward proxy gets the absolute URL
+            body = json.dumps([{"targets": ["a:1"]}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        sd = HttpDiscovery(HttpSdConfig(url="http://inventory.invalid/targets",
+                                        proxy_url=f"http://127.0.0.1:{server.server_address[1]}"))
+        _refresh(sd)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == ["http://inventory.invalid/targets"]
+    assert [g.targets for g in sd.groups()] == [("a:1",)] and sd.last_error == ""

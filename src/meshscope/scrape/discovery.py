@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import yaml
@@ -34,15 +35,26 @@ class Provider(Protocol):
     def groups(self) -> list[TargetGroup]: ...
 
 
-def providers(cfg: ScrapeConfig) -> list[Provider]:
+def providers(cfg: ScrapeConfig, shared: dict[str, Provider] | None = None) -> list[Provider]:
+    """The providers of one scrape config; an identical discovery config in another job (same
+    kind, same settings) reuses the provider in ``shared``, as Prometheus' discovery manager
+    does, so the same cluster is listed and watched once."""
     from meshscope.scrape.sd_dns import DnsDiscovery
     from meshscope.scrape.sd_http import HttpDiscovery
     from meshscope.scrape.sd_kubernetes import KubernetesDiscovery
 
-    found: list[Provider] = [HttpDiscovery(c) for c in cfg.http_sd_configs]
-    found += [DnsDiscovery(c) for c in cfg.dns_sd_configs]
-    found += [KubernetesDiscovery(c) for c in cfg.kubernetes_sd_configs]
-    return found
+    shared = {} if shared is None else shared
+    kinds: list[tuple[str, Any, Callable[[Any], Provider]]] = [
+        *(("http", c, HttpDiscovery) for c in cfg.http_sd_configs),
+        *(("dns", c, DnsDiscovery) for c in cfg.dns_sd_configs),
+        *(("kubernetes", c, KubernetesDiscovery) for c in cfg.kubernetes_sd_configs)]
+    found = []
+    for kind, c, make in kinds:
+        identity = f"{kind}:{c.model_dump_json()}"
+        if identity not in shared:
+            shared[identity] = make(c)
+        found.append(shared[identity])
+    return list(dict.fromkeys(found))  # the same config twice in one job counts once
 
 
 def static_groups(cfg: ScrapeConfig) -> list[TargetGroup]:

@@ -31,10 +31,10 @@ POLL_S = 1.0
 
 
 class _Job:
-    def __init__(self, cfg: ScrapeConfig) -> None:
+    def __init__(self, cfg: ScrapeConfig, shared: dict[str, Provider]) -> None:
         self.cfg = cfg
         self.files = [FileDiscovery(f) for f in cfg.file_sd_configs]
-        self.providers: list[Provider] = providers(cfg)
+        self.providers: list[Provider] = providers(cfg, shared)
         self.static = static_groups(cfg)
         self.builder = TargetBuilder(cfg)
         self.client = client_for(cfg)
@@ -76,9 +76,10 @@ class ScrapeManager:
 
     async def _run(self, ready: threading.Event) -> None:
         self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
-        self._jobs = [_Job(cfg) for cfg in self.configs]
-        discoveries = [asyncio.create_task(run_forever(p, f"job {job.cfg.job_name}"))
-                       for job in self._jobs for p in job.providers]
+        shared: dict[str, Provider] = {}
+        self._jobs = [_Job(cfg, shared) for cfg in self.configs]
+        discoveries = [asyncio.create_task(run_forever(p, name.split(":", 1)[0] + " discovery"))
+                       for name, p in shared.items()]
         ready.set()
         while not self._stopping.is_set():
             for job in self._jobs:

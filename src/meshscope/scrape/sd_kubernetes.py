@@ -32,9 +32,15 @@ class KubernetesDiscovery:
         self._by_pod: dict[str, set[str]] = {}
         self._by_service: dict[str, set[str]] = {}
         self._by_node: dict[str, set[str]] = {}  # node name -> primary keys (attach_metadata)
+        self._stale: set[str] = set()  # groups from before a restart not yet seen again
         self.last_error = ""
 
     def groups(self) -> list[TargetGroup]:
+        primary = self.reflectors.get(self.cfg.role, [])
+        if self._stale and primary and all(r.lists for r in primary):
+            for source in self._stale:  # objects deleted while we were reconnecting
+                self._groups.pop(source, None)
+            self._stale = set()
         return list(self._groups.values())
 
     def kinds(self) -> list[str]:
@@ -71,6 +77,11 @@ class KubernetesDiscovery:
                 await conn.client.aclose()
 
     async def _watch_all(self, conn: ApiConnection, namespaces: list[str]) -> None:
+        # a (re)start: the indexes are rebuilt by the first lists; groups stay until those lists
+        # show which objects are gone, so a restart never drops live targets
+        for index in (self._by_pod, self._by_service, self._by_node):
+            index.clear()
+        self._stale = set(self._groups)
         selectors = {s.role: s for s in self.cfg.selectors}
         for kind in self.kinds():
             params = {}
@@ -121,10 +132,16 @@ class KubernetesDiscovery:
     def _rebuild(self, key: str) -> None:
         role, obj = self.cfg.role, self.find(self.cfg.role, key)
         source = ("svc" if role == "service" else role) + "/" + key
-        if obj is None:
+        self._stale.discard(source)
+        try:
+            group = None if obj is None else BUILDERS[role](obj, self.find)
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:  # an object not shaped as the API says
+            log.warning("kubernetes_sd: cannot read %s %s: %r", role, key, exc)
+            group = None
+        if group is None:
             self._groups.pop(source, None)
         else:
-            self._groups[source] = BUILDERS[role](obj, self.find)
+            self._groups[source] = group
 
 
 def _pod_refs(obj: Obj) -> set[str]:

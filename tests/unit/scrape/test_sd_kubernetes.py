@@ -315,3 +315,38 @@ def test_attach_metadata_follows_node_changes(api: tuple[FakeKubernetes, str]) -
         await until(lambda: zone("pod/shop/web-1") == "c")
         assert "/api/v1/nodes" in {r["path"] for r in fake.requests}
     run_with(sd, body)
+
+
+def test_restart_keeps_live_groups_and_forgets_deleted_ones(api: tuple[FakeKubernetes, str]) -> None:
+    fake, url = api
+    fake.put("pods", k.pod("a", "10.1.0.1", [("m", 1)]))
+    fake.put("pods", k.pod("b", "10.1.0.2", [("m", 1)]))
+    sd = KubernetesDiscovery(KubernetesSdConfig(role="pod", api_server=url))
+
+    async def first() -> None:
+        await until(lambda: set(addresses(sd)) == {"pod/shop/a", "pod/shop/b"})
+    run_with(sd, first)
+    fake.delete("pods", "shop", "b")  # while discovery is not running
+    fake.available = False
+
+    async def restarted() -> None:
+        await until(lambda: "503" in sd.reflectors["pod"][0].last_error)
+        assert set(addresses(sd)) == {"pod/shop/a", "pod/shop/b"}  # unreachable API: nothing dropped
+        fake.available = True
+        await until(lambda: set(addresses(sd)) == {"pod/shop/a"})
+    run_with(sd, restarted)
+
+
+def test_malformed_object_is_skipped(api: tuple[FakeKubernetes, str]) -> None:
+    fake, url = api
+    bad = k.pod("bad", "10.1.0.9", [("m", 1)])
+    bad["spec"]["containers"] = "not-a-list"
+    fake.put("pods", bad)
+    fake.put("pods", k.pod("good", "10.1.0.1", [("m", 1)]))
+    sd = KubernetesDiscovery(KubernetesSdConfig(role="pod", api_server=url))
+
+    async def body() -> None:
+        await until(lambda: addresses(sd) == {"pod/shop/good": ["10.1.0.1:1"]})
+        fake.put("pods", k.pod("bad", "10.1.0.9", [("m", 1)]))  # fixed: now a target
+        await until(lambda: addresses(sd).get("pod/shop/bad") == ["10.1.0.9:1"])
+    run_with(sd, body)

@@ -146,3 +146,15 @@ def test_samples_without_a_series_row_are_left_out(ex: ChdbExecutor) -> None:
     block = ClickHouseSource(ex).select([LabelMatcher("__name__", "=", "orphaned")], START, END, HINTS)
     assert block.labels == [series]
     assert block.offsets.tolist() == [0, 2] and block.values.tolist() == [1.0, 2.0]
+
+
+def test_series_come_in_label_order_even_with_nul_in_a_value(ex: ChdbExecutor) -> None:
+    plain = {lbl("ordered", job=j, instance=i): ([START], [1.0]) for j in ("b", "a", "ab") for i in ("2", "10")}
+    insert(ex, plain)
+    block = ClickHouseSource(ex).select([LabelMatcher("__name__", "=", "ordered")], START, END, HINTS)
+    assert block.ordered and list(block.labels) == sorted(plain)
+    insert(ex, {lbl("ordered", job="a\x00b", instance="1"): ([START], [2.0])})
+    block = ClickHouseSource(ex).select([LabelMatcher("__name__", "=", "ordered")], START, END, HINTS)
+    assert not block.ordered  # left to the engine, which compares label tuples
+    got = Engine(ClickHouseSource(ex)).range("ordered", START, START, STEP)
+    assert [s.labels for s in got.series] == sorted([*plain, lbl("ordered", job="a\x00b", instance="1")])

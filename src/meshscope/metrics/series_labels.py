@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
-from meshscope.promql.labels import Labels
+from meshscope.promql.labels import Labels, sort_key
 
 Fetch = Callable[[list[int]], Iterable[tuple[int, Labels]]]
+Entry = tuple[Labels, str | None]  # a series' labels and their sort key (see labels.sort_key)
 
 
 class SeriesLabels:
@@ -24,22 +25,22 @@ class SeriesLabels:
 
     def __init__(self, max_series: int = 500_000) -> None:
         self.max_series = max_series
-        self._known: dict[int, Labels] = {}
+        self._known: dict[int, Entry] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._known)
 
-    def lookup(self, fingerprints: npt.NDArray[np.uint64], fetch: Fetch) -> list[Labels | None]:
-        """Labels of every fingerprint, ``fetch`` asked once for the unknown ones; ``None`` where
-        storage knows no series for a fingerprint."""
+    def lookup(self, fingerprints: npt.NDArray[np.uint64], fetch: Fetch) -> list[Entry | None]:
+        """Labels (and sort key) of every fingerprint, ``fetch`` asked once for the unknown ones;
+        ``None`` where storage knows no series for a fingerprint."""
         fps = fingerprints.tolist()
         known = self._known
         found = [known.get(fp) for fp in fps]
         missing = [fp for fp, lb in zip(fps, found, strict=True) if lb is None]
         if not missing:
             return found
-        fetched = dict(fetch(missing))
+        fetched = {fp: (lb, sort_key(lb)) for fp, lb in fetch(missing)}
         with self._lock:
             if len(known) + len(fetched) > self.max_series:
                 known.clear()

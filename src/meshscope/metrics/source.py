@@ -15,12 +15,13 @@ two neighbours share series and timestamp: the answer is the same, bit for bit, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
 
 from meshscope.metrics import matchers_sql
-from meshscope.metrics.series_labels import SeriesLabels
+from meshscope.metrics.series_labels import Entry, SeriesLabels
 from meshscope.promql.labels import Labels
 from meshscope.promql.matchers import LabelMatcher
 from meshscope.promql.source import I64, SelectHints, SeriesBlock
@@ -77,10 +78,10 @@ class ClickHouseSource:
         if samples.num_rows == 0:
             return SeriesBlock.empty()
         starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
-        labels = self.labels.lookup(fps[starts], lambda missing: self._fetch_labels(matchers, start_ms, end_ms,
-                                                                                     missing))
+        entries = self.labels.lookup(fps[starts], lambda missing: self._fetch_labels(matchers, start_ms, end_ms,
+                                                                                      missing))
         values = samples.column("value").to_numpy().astype(np.float64, copy=False)
-        return _block(labels, starts, ts.astype(np.int64, copy=False), values)
+        return _block(entries, starts, ts.astype(np.int64, copy=False), values)
 
     def _samples(self, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int, final: bool) -> pa.Table:
         return self.executor.arrow(samples_query(self.db, matchers, start_ms, end_ms, final), READ_SETTINGS)
@@ -118,14 +119,19 @@ def _labels(series: pa.Table) -> list[Labels]:
     return out
 
 
-def _block(labels: list[Labels | None], starts: I64, ts: I64, values: np.ndarray) -> SeriesBlock:
-    """Runs of samples per series as a block; runs of fingerprints without a series are left out."""
+def _block(entries: list[Entry | None], starts: I64, ts: I64, values: np.ndarray) -> SeriesBlock:
+    """Runs of samples per series as a block in label order (by the cached sort keys); runs of
+    fingerprints without a series are left out."""
     offsets = np.append(starts, len(ts)).astype(np.int64)
-    found = [lb for lb in labels if lb is not None]
-    if len(found) == len(labels):
-        return SeriesBlock(found, offsets, ts, values)
-    known = np.array([lb is not None for lb in labels], dtype=bool)
-    sizes = np.diff(offsets)
-    keep = np.repeat(known, sizes)
-    kept = np.concatenate([[0], np.cumsum(sizes[known])]).astype(np.int64)
-    return SeriesBlock(found, kept, ts[keep], values[keep])
+    found = [e for e in entries if e is not None]
+    if len(found) < len(entries):
+        known = np.array([e is not None for e in entries], dtype=bool)
+        sizes = np.diff(offsets)
+        keep = np.repeat(known, sizes)
+        offsets = np.concatenate([[0], np.cumsum(sizes[known])]).astype(np.int64)
+        ts, values = ts[keep], values[keep]
+    block = SeriesBlock([lb for lb, _ in found], offsets, ts, values)
+    keys = [key for _, key in found if key is not None]
+    if len(keys) < len(found):
+        return block  # the engine sorts by comparing label tuples
+    return replace(block.reordered(sorted(range(len(keys)), key=keys.__getitem__)), ordered=True)

@@ -20,7 +20,7 @@ from meshscope.promql.aggregations import aggregate
 from meshscope.promql.binary import evaluate as evaluate_binary
 from meshscope.promql.errors import BadQuery, EvaluationError, QueryTimeoutError, TooManySamples
 from meshscope.promql.functions import INSTANT_FUNCTIONS, CallInfo, absent_labels
-from meshscope.promql.labels import drop_name
+from meshscope.promql.labels import drop_name, drop_names
 from meshscope.promql.overtime import OVER_TIME_FUNCTIONS
 from meshscope.promql.parse import parse_query
 from meshscope.promql.rate import RATE_FUNCTIONS
@@ -242,8 +242,9 @@ class _Evaluation:
         windows = self._windows(node.args[matrix_arg], grid)
         scalars = [self.scalar(a, grid).values for i, a in enumerate(node.args) if i != matrix_arg]
         values, present = RANGE_FUNCTIONS[node.func](windows, scalars)
-        labels = windows.labels if node.func == "last_over_time" else [drop_name(lb) for lb in windows.labels]
-        return require_unique_labels(StepVector(labels, values, present).without_empty_rows())
+        labels, distinct = (windows.labels, False) if node.func == "last_over_time" else drop_names(windows.labels)
+        vec = StepVector(labels, values, present).without_empty_rows()
+        return vec if distinct else require_unique_labels(vec)
 
     def _timestamp(self, node: ast.Call, grid: Grid) -> StepVector:
         arg = ast.unwrap_parens(node.args[0])

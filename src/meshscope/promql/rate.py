@@ -23,31 +23,43 @@ RangeFunc = Callable[[Windows, Sequence[F64]], RangeResult]
 
 
 def extrapolated(w: Windows, is_counter: bool, is_rate: bool) -> RangeResult:
-    """``rate``/``increase`` (counters) and ``delta`` (gauges) with Prometheus' extrapolation."""
+    """``rate``/``increase`` (counters) and ``delta`` (gauges) with Prometheus' extrapolation.
+
+    Every window at once, in Prometheus' operation order (so the last bits agree). Windows with
+    fewer than two samples read clipped indices and give NaN at the end; buffers are reused where
+    an operation allows, since each array holds (series × steps) floats.
+    """
     count = w.count
     ok = count >= 2
+    if len(w.ts) == 0:
+        return np.full(count.shape, np.nan), ok
     first_i, last_i = w.lo, w.hi - 1
-    first_v, last_v = w.at(first_i, w.vals, ok), w.at(last_i, w.vals, ok)
-    first_t, last_t = w.at(first_i, w.ts, ok), w.at(last_i, w.ts, ok)
+    first_v, last_v = np.take(w.vals, first_i, mode="clip"), np.take(w.vals, last_i, mode="clip")
+    first_t, last_t = np.take(w.ts, first_i, mode="clip"), np.take(w.ts, last_i, mode="clip")
     result = last_v - first_v
     if is_counter:
         result = _add_resets(w, result)
-    range_start = (w.end_ms - w.range_ms)[None, :]
-    to_start = (first_t - range_start) / 1000
-    to_end = (w.end_ms[None, :] - last_t) / 1000
-    sampled = (last_t - first_t) / 1000
+    to_start = np.divide(first_t - (w.end_ms - w.range_ms)[None, :], 1000)
+    to_end = np.divide(w.end_ms[None, :] - last_t, 1000)
+    sampled = np.divide(last_t - first_t, 1000)
     average = sampled / (count - 1)
-    if is_counter:
-        to_zero = sampled * (first_v / result)
-        clip = (result > 0) & (first_v >= 0) & (to_zero < to_start)
-        to_start = np.where(clip, to_zero, to_start)
-    threshold = average * 1.1
-    interval = sampled + np.where(to_start < threshold, to_start, average / 2)
-    interval = interval + np.where(to_end < threshold, to_end, average / 2)
-    factor = interval / sampled
+    if is_counter:  # a counter is not extrapolated below zero
+        to_zero = np.divide(first_v, result)
+        to_zero *= sampled
+        clip = result > 0
+        clip &= first_v >= 0
+        clip &= to_zero < to_start
+        np.copyto(to_start, to_zero, where=clip)
+    threshold, half = average * 1.1, average / 2
+    interval = np.where(to_start < threshold, to_start, half)
+    interval += sampled
+    interval += np.where(to_end < threshold, to_end, half)
+    factor = np.divide(interval, sampled, out=interval)
     if is_rate:  # per second: divide the factor, not the result (same last bits as Prometheus)
-        factor = factor / (w.range_ms / 1000)
-    return result * factor, ok
+        factor /= w.range_ms / 1000
+    result = np.multiply(result, factor, out=factor)
+    np.copyto(result, np.nan, where=~ok)
+    return result, ok
 
 
 def _add_resets(w: Windows, result: F64) -> F64:

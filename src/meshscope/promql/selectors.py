@@ -7,17 +7,14 @@ it is not a staleness marker; a marker hides the series until the next real samp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any
 
 import numpy as np
 
-from meshscope.promql.labels import Labels
+from meshscope.promql.labels import Labels, sort_key
 from meshscope.promql.source import I64, SeriesBlock, is_stale
 from meshscope.promql.values import StepVector
 from meshscope.promql.windows import locate
-
-_SEP = "\x00"
 
 
 def instant_lookup(block: SeriesBlock, times: I64, lookback_ms: int) -> tuple[StepVector, I64]:
@@ -38,16 +35,11 @@ def instant_lookup(block: SeriesBlock, times: I64, lookback_ms: int) -> tuple[St
 
 
 def label_order(labels: Sequence[Labels]) -> list[int] | None:
-    """Indices that put ``labels`` in Prometheus' order, or None when they already are.
-
-    Comparing label tuples pair by pair costs a Python call per pair; each label set's strings
-    joined by NUL compare the same way (a shorter string sorts first either way) at C speed.
-    A set holding a NUL itself falls back to comparing tuples.
-    """
-    joined = [_SEP.join(chain.from_iterable(lb)) for lb in labels]
-    if all(k.count(_SEP) == max(2 * len(lb) - 1, 0) for k, lb in zip(joined, labels, strict=True)):
-        return _order(joined)
-    return _order(labels)
+    """Indices that put ``labels`` in Prometheus' order, or None when they already are."""
+    keys = [sort_key(lb) for lb in labels]
+    if None in keys:
+        return _order(labels)
+    return _order(keys)
 
 
 def _order(keys: Sequence[Any]) -> list[int] | None:
@@ -58,12 +50,7 @@ def _order(keys: Sequence[Any]) -> list[int] | None:
 
 def sort_by_labels(block: SeriesBlock) -> SeriesBlock:
     """The block with series in label order (sources may answer in any order)."""
-    labels = block.labels
-    found = label_order(labels)
-    if found is None:
+    if block.ordered:
         return block
-    order = np.array(found, dtype=np.int64)
-    sizes = np.diff(block.offsets)[order]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    index = np.repeat(block.offsets[:-1][order] - offsets[:-1], sizes) + np.arange(offsets[-1])
-    return SeriesBlock([labels[i] for i in order], offsets, block.timestamps[index], block.values[index])
+    order = label_order(block.labels)
+    return block if order is None else block.reordered(order)

@@ -67,14 +67,16 @@ class Series:
 class SeriesBlock:
     """Many series in columnar form: series ``i`` is ``ts[offsets[i]:offsets[i+1]]``.
 
-    Timestamps are sorted within each series; series may come in any order and labels must be
-    unique. ``values`` keeps stale markers bit-exact.
+    Timestamps are sorted within each series; series may come in any order (``ordered`` says a
+    source put them in label order already) and labels must be unique. ``values`` keeps stale
+    markers bit-exact.
     """
 
     labels: Sequence[Labels]
     offsets: I64
     timestamps: I64
     values: F64
+    ordered: bool = False
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -83,6 +85,15 @@ class SeriesBlock:
         for i, lbls in enumerate(self.labels):
             a, b = int(self.offsets[i]), int(self.offsets[i + 1])
             yield Series(lbls, self.timestamps[a:b], self.values[a:b])
+
+    def reordered(self, order: Sequence[int]) -> SeriesBlock:
+        """The series in the given order (indices into this block's series)."""
+        idx = np.asarray(order, dtype=np.int64)
+        sizes = np.diff(self.offsets)[idx]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        index = np.repeat(self.offsets[:-1][idx] - offsets[:-1], sizes) + np.arange(offsets[-1])
+        return SeriesBlock([self.labels[i] for i in idx.tolist()], offsets, self.timestamps[index],
+                           self.values[index])
 
     @staticmethod
     def from_series(series: Sequence[Series]) -> SeriesBlock:

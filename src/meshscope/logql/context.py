@@ -74,7 +74,9 @@ class QueryContext:
 
     def settings(self) -> dict[str, str | int | float]:
         left = max(1, int(self.deadline - time.monotonic() + 0.999))
-        return {"max_execution_time": left, "readonly": 2}
+        # Reading ``labels['job']`` and ``labels['level']`` as two subcolumns decodes the map twice;
+        # the whole map once is ~3x cheaper for sum by (level) (count_over_time(...)) (bench/logql_scans.py).
+        return {"max_execution_time": left, "readonly": 2, "optimize_functions_to_subcolumns": 0}
 
     def arrow(self, sql: str) -> pa.Table:
         self.check_time()
@@ -135,7 +137,7 @@ def fetch(ctx: QueryContext, where: str, backward: bool, first_chunk: int = 5000
     bound = ""
     chunk = first_chunk
     while True:
-        table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs WHERE {where}{bound} "
+        table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs {where}{bound} "
                           f"ORDER BY timestamp {order} LIMIT {chunk} WITH TIES")
         yield from entries_of(table)
         if table.num_rows < chunk:

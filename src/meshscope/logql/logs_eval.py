@@ -9,7 +9,7 @@ from meshscope.errors import BadData
 from meshscope.logql import ast
 from meshscope.logql.context import QueryContext, entries_of, fetch
 from meshscope.logql.pipeline import Entry, compile_stages, run
-from meshscope.logql.sqlgen import COLUMNS, split_stages, sql_only, time_sql, where_sql
+from meshscope.logql.sqlgen import COLUMNS, filter_sql, split_stages, sql_only, time_sql
 
 
 def check_limit(ctx: QueryContext, limit: int) -> None:
@@ -36,11 +36,11 @@ def select(ctx: QueryContext, query: ast.LogQuery, start_ns: int, end_ns: int, l
            backward: bool) -> list[Entry]:
     """Up to ``limit`` entries in ``[start, end)``, newest first when ``backward``."""
     check_limit(ctx, limit)
-    where = where_sql(query, time_sql(start_ns, end_ns))
+    where = filter_sql(query, time_sql(start_ns, end_ns))
     if limit == 0:
         return []
     if sql_only(query):
-        table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs WHERE {where} "
+        table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs {where} "
                           f"ORDER BY timestamp {'DESC' if backward else 'ASC'} LIMIT {int(limit)}")
         out = list(entries_of(table))
         for e in out:

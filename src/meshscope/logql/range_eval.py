@@ -21,7 +21,7 @@ from meshscope.logql.logs_eval import pipeline_entries
 from meshscope.logql.parsed_sql import parsed_plan
 from meshscope.logql.pipeline import ERROR, ERROR_DETAILS, Entry, compile_stages, run
 from meshscope.logql.series import Grid, Labels, Matrix, labels_key
-from meshscope.logql.sqlgen import sql_only, time_sql, where_sql
+from meshscope.logql.sqlgen import filter_sql, sql_only, time_sql
 from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
 from meshscope.logql.windows import bucket_windows, over_time
 from meshscope.storage.sql import quote
@@ -87,12 +87,12 @@ def _sql_counts(ctx: QueryContext, node: m.RangeAggregation, grid: Grid, g: int,
                 group_values: str = "", extra_where: str = "") -> dict[Labels, np.ndarray]:
     base = grid.start_ns - node.offset_ns - node.range_ns
     last = base + buckets * g
-    where = where_sql(node.query, time_sql(base, last, left_open=True, right_closed=True))
+    where = filter_sql(node.query, time_sql(base, last, left_open=True, right_closed=True))
     where += f" AND {extra_where}" if extra_where else ""
     measure = "sum(length(body))" if node.op.startswith("bytes") else "count()"
     table = ctx.arrow(f"SELECT {group_values or _labels_sql(node.grouping)} AS series_labels, "
                       f"intDiv(toUnixTimestamp64Nano(timestamp) - {base} + {g - 1}, {g}) AS b, "
-                      f"{measure} AS v, count() AS n FROM {ctx.db}.logs WHERE {where} GROUP BY series_labels, b")
+                      f"{measure} AS v, count() AS n FROM {ctx.db}.logs {where} GROUP BY series_labels, b")
     per_series: dict[Labels, np.ndarray] = {}
     if table.num_rows == 0:
         return {}
@@ -131,7 +131,7 @@ def _series_key(grouping: m.Grouping | None, value: object) -> Labels:
 
 def _python_samples(ctx: QueryContext, node: m.RangeAggregation, lo: int, hi: int,
                     extra_where: str = "") -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
-    where = where_sql(node.query, time_sql(lo, hi, left_open=True, right_closed=True))
+    where = filter_sql(node.query, time_sql(lo, hi, left_open=True, right_closed=True))
     where += f" AND {extra_where}" if extra_where else ""
     extract = _extractor(node)
     collected: dict[Labels, tuple[list[int], list[float]]] = {}

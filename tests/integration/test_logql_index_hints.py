@@ -1,0 +1,88 @@
+"""Line filters with text-index hints (``ILIKE '%word%'`` in front, PREWHERE) keep Loki's exact answers.
+
+Lines differ in case, in Unicode letters that fold to ASCII (Kelvin sign, long s) and in where words
+sit inside tokens; expected answers come from Python's ``in`` and ``re`` over the same lines.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from meshscope.config import RetentionSettings
+from meshscope.logql.engine import LogQLEngine, RangeQuery
+from meshscope.storage import migrate
+from meshscope.storage.executor import open_executor
+from meshscope.storage.sql import quote
+
+S = 10**9
+BODIES = [
+    "request timeout after 3s",
+    "Timeout waiting for lock",
+    "TIMEOUT",
+    "xtimeoutx in a token",
+    "time out, spelled apart",
+    "status=500 user_id=4123 done",
+    "status=200 user_id=41234 done",
+    "\u017ftatus=500 long s",
+    "\u212aelvin sign: okay",
+    "kelvin plain: okay",
+    "user_id=4999",
+    "nothing to see",
+]
+BASE = (time.time_ns() // S - 3600) * S
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogQLEngine]:
+    ex = open_executor("", Path(tmp_path_factory.mktemp("hints")) / "chdb", "meshscope")
+    migrate.apply(ex, RetentionSettings())
+    rows = ", ".join(f"(fromUnixTimestamp64Nano(toInt64({BASE + i * S})), 'svc', map('service_name', 'svc', "
+                     f"'env', {quote('prod' if i % 2 else 'dev')}), {quote(body)})" for i, body in enumerate(BODIES))
+    ex.command(f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body) VALUES {rows}")
+    yield LogQLEngine(ex)
+    ex.close()
+
+
+def found(engine: LogQLEngine, query: str) -> list[str]:
+    data = engine.query_range(RangeQuery(query, BASE, BASE + 60 * S, S, 1000, False))
+    return sorted(line for s in data["result"] for _, line in s["values"])
+
+
+def counted(engine: LogQLEngine, query: str) -> int:
+    data = engine.query_instant(f"sum(count_over_time({query} [2m]))", BASE + 60 * S)
+    return sum(int(float(s["value"][1])) for s in data["result"])
+
+
+CASES = [
+    ('|= "timeout"', lambda b: "timeout" in b),
+    ('|= "Timeout"', lambda b: "Timeout" in b),
+    ('|= "status=500"', lambda b: "status=500" in b),
+    ('|= "timeout" or "okay"', lambda b: "timeout" in b or "okay" in b),
+    ('!= "timeout"', lambda b: "timeout" not in b),
+    ('|~ "(?i)timeout"', lambda b: re.search("(?i)timeout", b)),
+    ('|~ "(?i)status=500"', lambda b: re.search("(?i)status=500", b)),
+    ('|~ "(?i)kelvin"', lambda b: re.search("(?i)kelvin", b)),
+    ('|~ "user_id=4[0-9]{3}\\\\b"', lambda b: re.search(r"user_id=4[0-9]{3}\b", b)),
+    ('|~ "time(out)+"', lambda b: re.search("time(out)+", b)),
+    ('|~ "request|lock"', lambda b: re.search("request|lock", b)),
+    ('!~ "timeout|okay"', lambda b: not re.search("timeout|okay", b)),
+    ('|= "timeout" |~ "lock|after"', lambda b: "timeout" in b and re.search("lock|after", b)),
+]
+
+
+@pytest.mark.parametrize("pipeline,keep", CASES, ids=[p for p, _ in CASES])
+def test_hinted_filters_answer_exactly(engine: LogQLEngine, pipeline: str, keep: object) -> None:
+    expected = sorted(b for b in BODIES if keep(b))  # type: ignore[operator]
+    assert found(engine, f'{{service_name="svc"}} {pipeline}') == expected
+    assert counted(engine, f'{{service_name="svc"}} {pipeline}') == len(expected)
+
+
+def test_label_matchers_still_apply_after_line_filters(engine: LogQLEngine) -> None:
+    expected = sorted(b for i, b in enumerate(BODIES) if i % 2 and "timeout" in b)
+    assert found(engine, '{env="prod"} |= "timeout"') == expected
+    assert counted(engine, '{env="prod"} |= "timeout" | env="prod"') == len(expected)

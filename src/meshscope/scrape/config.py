@@ -87,6 +87,25 @@ class FileSdConfig(_Model):
     refresh_interval: Duration = 300.0
 
 
+class OAuth2(_Model):
+    """OAuth 2.0 client credentials: a token from ``token_url``, sent as a bearer token."""
+
+    client_id: str
+    client_secret: str = ""
+    client_secret_file: str = ""
+    scopes: list[str] = []
+    token_url: str
+    endpoint_params: dict[str, str] = {}
+    tls_config: TlsConfig = TlsConfig()
+    proxy_url: str = ""
+
+    @model_validator(mode="after")
+    def _secret(self) -> OAuth2:
+        if self.client_secret and self.client_secret_file:
+            raise ValueError("at most one of oauth2 client_secret & client_secret_file must be configured")
+        return self
+
+
 class HttpClientConfig(_Model):
     """Prometheus' HTTP client keys, shared by scrapes and the HTTP-based discoveries.
 
@@ -95,6 +114,7 @@ class HttpClientConfig(_Model):
 
     basic_auth: BasicAuth | None = None
     authorization: Authorization | None = None
+    oauth2: OAuth2 | None = None
     bearer_token: str = ""
     bearer_token_file: str = ""
     tls_config: TlsConfig = TlsConfig()
@@ -111,8 +131,11 @@ class HttpClientConfig(_Model):
 
     @model_validator(mode="after")
     def _one_auth(self) -> HttpClientConfig:
-        if self.basic_auth and (self.authorization or self.bearer_token or self.bearer_token_file):
-            raise ValueError(f"{self._owner()}at most one of basic_auth, authorization, bearer_token may be set")
+        given = [self.basic_auth is not None, self.authorization is not None, self.oauth2 is not None,
+                 bool(self.bearer_token or self.bearer_token_file)]
+        if sum(given) > 1:
+            raise ValueError(f"{self._owner()}at most one of basic_auth, oauth2, bearer_token & bearer_token_file, "
+                             "authorization may be set")
         return self
 
     def _owner(self) -> str:
@@ -185,8 +208,8 @@ class KubernetesSdConfig(HttpClientConfig):
     def _check(self) -> KubernetesSdConfig:
         if self.api_server and self.kubeconfig_file:
             raise ValueError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
-        custom = self.basic_auth or self.authorization or self.bearer_token or self.bearer_token_file \
-            or self.tls_config != TlsConfig()
+        custom = self.basic_auth or self.authorization or self.oauth2 or self.bearer_token \
+            or self.bearer_token_file or self.tls_config != TlsConfig() or self.proxy_url
         if self.kubeconfig_file and custom:
             raise ValueError("cannot use a custom HTTP client configuration together with 'kubeconfig_file'")
         if not self.api_server and not self.kubeconfig_file and custom:

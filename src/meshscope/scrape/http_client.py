@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from meshscope.scrape.config import Authorization, BasicAuth, HttpClientConfig, TlsConfig
+from meshscope.scrape.oauth2 import OAuth2ClientCredentials
 
 USER_AGENT = "meshscope-scraper (Prometheus/2.42.0 compatible)"
 
@@ -51,5 +52,8 @@ def client_for(cfg: HttpClientConfig, timeout: float | None = None) -> httpx.Asy
     """The client for a config carrying Prometheus' HTTP client keys."""
     headers = {"User-Agent": USER_AGENT, **auth_headers(cfg.authorization, cfg.bearer_token, cfg.bearer_token_file)}
     verify: Any = ssl_context(cfg.tls_config)
-    return httpx.AsyncClient(auth=basic_auth(cfg.basic_auth), headers=headers, verify=verify,
+    auth: httpx.Auth | None = basic_auth(cfg.basic_auth)
+    if cfg.oauth2 is not None:
+        auth = OAuth2ClientCredentials(cfg.oauth2, ssl_context(cfg.oauth2.tls_config))
+    return httpx.AsyncClient(auth=auth, headers=headers, verify=verify,
                              proxy=cfg.proxy_url or None, follow_redirects=cfg.follow_redirects, timeout=timeout)

@@ -82,6 +82,10 @@ def test_unreachable_endpoint_is_an_error_not_a_crash() -> None:
     ({"url": "http://x/", "basic_auth": {"username": "u"}, "bearer_token": "t"}, "at most one of"),
     ({}, "Field required"),
     ({"url": "http://x/", "proxy_url": "socks5://p:1080"}, "proxy_url must be an http or https URL"),
+    ({"url": "http://x/", "basic_auth": {"username": "u"}, "oauth2": {"client_id": "c", "token_url": "http://t/"}},
+     "at most one of basic_auth, oauth2"),
+    ({"url": "http://x/", "oauth2": {"client_id": "c", "token_url": "http://t/", "client_secret": "a",
+                                     "client_secret_file": "/f"}}, "client_secret & client_secret_file"),
 ])
 def test_config_errors(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
@@ -128,3 +132,59 @@ def test_requests_go_through_proxy_url() -> None:
         server.server_close()
     assert seen == ["http://inventory.invalid/targets"]
     assert [g.targets for g in sd.groups()] == [("a:1",)] and sd.last_error == ""
+
+
+def _token_server(tokens: list[dict[str, object]], calls: list[dict[str, str]]) -> ThreadingHTTPServer:
+    class Token(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            form = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            calls.append({"authorization": self.headers.get("Authorization", ""), "form": form})
+            answer = tokens.pop(0)
+            body = json.dumps(answer).encode()
+            self.send_response(401 if "error" in answer else 200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Token)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+def test_oauth2_client_credentials(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    calls: list[dict[str, str]] = []
+    tokens: list[dict[str, object]] = [{"access_token": "t1", "token_type": "Bearer", "expires_in": 3600},
+                                       {"access_token": "t2", "token_type": "Bearer", "expires_in": 5},
+                                       {"access_token": "t3", "token_type": "Bearer", "expires_in": 5},
+                                       {"error": "invalid_client"}]
+    (tmp_path / "secret").write_text("s3cret\n")
+    token_server = _token_server(tokens, calls)
+    try:
+        with page_server() as (pages, port):
+            pages.pages["/sd"] = (JSON, json.dumps([{"targets": ["a:1"]}]))
+            token_url = f"http://127.0.0.1:{token_server.server_address[1]}/token"
+            sd = HttpDiscovery(HttpSdConfig.model_validate({"url": f"http://127.0.0.1:{port}/sd", "oauth2": {
+                "client_id": "meshscope", "client_secret_file": str(tmp_path / "secret"), "token_url": token_url,
+                "scopes": ["metrics", "read"], "endpoint_params": {"audience": "sd"}}}))
+
+            async def go(times: int) -> None:
+                async with client_for(sd.cfg) as client:
+                    for _ in range(times):
+                        await sd.refresh(client)
+            asyncio.run(go(2))  # one token for both requests
+            assert [r["authorization"] for r in pages.requests] == ["Bearer t1", "Bearer t1"]
+            assert len(calls) == 1
+            assert calls[0]["authorization"] == httpx.BasicAuth("meshscope", "s3cret")._auth_header
+            assert calls[0]["form"] == "grant_type=client_credentials&audience=sd&scope=metrics+read"
+            asyncio.run(go(2))  # a new client, a new token; expires_in 5 is inside the 10s margin: fetched again
+            assert [r["authorization"] for r in pages.requests[2:]] == ["Bearer t2", "Bearer t3"]
+            before = sd.groups()
+            asyncio.run(go(1))  # the token endpoint refuses: an SD error, previous groups kept
+            assert "returned HTTP status 401" in sd.last_error and sd.groups() == before
+    finally:
+        token_server.shutdown()
+        token_server.server_close()

@@ -177,7 +177,7 @@ class Reflector:
                     self.version = await self.relist()
                 self.version = await self.watch(self.version)
                 backoff = BACKOFF_MIN_S
-            except (httpx.HTTPError, KubeApiError, ValueError) as exc:
+            except (httpx.HTTPError, KubeApiError, ValueError, OSError) as exc:
                 self.last_error = str(exc) or type(exc).__name__
                 log.warning("kubernetes_sd %s: %s; retrying in %.1fs", self.url, self.last_error, backoff)
                 await asyncio.sleep(backoff * random.uniform(0.8, 1.2))

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from fastapi.responses import Response
 
 from meshscope.promql.labels import Labels
@@ -34,6 +35,24 @@ def format_value(v: float) -> str:
     return text
 
 
+def format_values(values: npt.NDArray[np.float64]) -> list[str]:
+    """:func:`format_value` of every element; integers and plain decimals (no exponent in
+    ``repr``, which needs 1e-4 <= |v| < 1e16) without a Python call per value."""
+    floats = values.tolist()
+    if len(floats) < 32:  # a few points: the array passes would cost more than they save
+        return [format_value(v) for v in floats]
+    size = np.abs(values)
+    integral = (size < 1e15) & (values == np.trunc(values))  # NaN and ±Inf are not
+    if integral.all():
+        return list(map(str, values.astype(np.int64).tolist()))
+    text = list(map(repr, floats))
+    for i, n in zip(np.flatnonzero(integral).tolist(), values[integral].astype(np.int64).tolist(), strict=True):
+        text[i] = str(n)
+    for i in np.flatnonzero(~integral & ~((size >= 1e-3) & (size < 1e15))).tolist():
+        text[i] = format_value(floats[i])
+    return text
+
+
 def format_time(t_ms: int) -> str:
     return str(t_ms // 1000) if t_ms % 1000 == 0 else repr(t_ms / 1000)
 
@@ -53,10 +72,12 @@ def result_json(value: QueryValue) -> str:
                          for s in value.samples)
         return f'{{"resultType":"vector","result":[{items}]}}'
     if isinstance(value, Matrix):
+        times: dict[int, str] = {}  # range results share their steps
         series = []
         for s in value.series:
-            pairs = zip(s.timestamps.tolist(), s.values.tolist(), strict=True)
-            points = ",".join(_point(int(t), float(v)) for t, v in pairs)
+            stamps = [times.get(t) or times.setdefault(t, format_time(t)) for t in s.timestamps.tolist()]
+            pairs = zip(stamps, format_values(s.values), strict=True)
+            points = ",".join([f'[{t},"{v}"]' for t, v in pairs])
             series.append(f'{{"metric":{_metric(s.labels)},"values":[{points}]}}')
         return f'{{"resultType":"matrix","result":[{",".join(series)}]}}'
     if isinstance(value, Scalar):

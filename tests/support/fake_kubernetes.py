@@ -31,6 +31,9 @@ RESOURCES = {
     "endpoints": ("/api/v1", "Endpoints", "v1", True), "nodes": ("/api/v1", "Node", "v1", False),
     "endpointslices": ("/apis/discovery.k8s.io/v1", "EndpointSlice", "discovery.k8s.io/v1", True),
     "ingresses": ("/apis/networking.k8s.io/v1", "Ingress", "networking.k8s.io/v1", True)}
+VERSION = {"major": "1", "minor": "26", "gitVersion": "v1.26.3", "gitTreeState": "clean",
+           "buildDate": "2023-03-15T13:33:12Z", "goVersion": "go1.19.7", "compiler": "gc",
+           "platform": "linux/amd64"}
 _PATH = re.compile(r"^(/api/v1|/apis/[^/]+/v1)(?:/namespaces/([^/]+))?/([a-z]+)$")
 Obj = dict[str, Any]
 
@@ -189,6 +192,8 @@ def fake_kubernetes(api: FakeKubernetes, tls: tuple[str, str] | None = None) -> 
                                                                          "handle the request"))
             if api.token is not None and self.headers.get("Authorization") != f"Bearer {api.token}":
                 return self._json(401, status(401, "Unauthorized", "Unauthorized"))
+            if url.path == "/version":  # client-go asks before using discovery.k8s.io/v1 or networking.k8s.io/v1
+                return self._json(200, VERSION)
             m = _PATH.match(url.path)
             if not m or m.group(3) not in RESOURCES or RESOURCES[m.group(3)][0] != m.group(1):
                 return self._json(404, status(404, "NotFound", f"the server could not find the requested "

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -18,6 +17,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from support import shippers
 from support.log_reads import lines_of, wait_for
+from support.rsyslog import rsyslogd, send
 from support.server import ServerProcess
 
 
@@ -123,48 +123,12 @@ def test_logger(meshscope_server: ServerProcess, mode: list[str]) -> None:
 
 
 def test_rsyslog_forwards(meshscope_server: ServerProcess, tmp_path: Path) -> None:
-    rsyslogd = shutil.which("rsyslogd") or ("/usr/sbin/rsyslogd" if Path("/usr/sbin/rsyslogd").exists() else None)
-    if not rsyslogd:
-        pytest.skip("rsyslog is not installed")
-    t, port = tag(), _free_port()
-    conf = tmp_path / "rsyslog.conf"
-    conf.write_text(f"""global(workDirectory="{tmp_path}")
-module(load="imtcp")
-input(type="imtcp" port="{port}" address="127.0.0.1")
-action(type="omfwd" target="127.0.0.1" port="{meshscope_server.syslog_port}" protocol="tcp"
-       template="RSYSLOG_SyslogProtocol23Format" TCP_Framing="octet-counted")
-""")
-    proc = subprocess.Popen([rsyslogd, "-n", "-f", str(conf), "-i", str(tmp_path / "rsyslogd.pid")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_port(port, proc)
-        for i in range(3):
-            subprocess.run(["logger", "--tcp", "-n", "127.0.0.1", "-P", str(port), "-t", t, "-p", "user.warning",
-                            f"{t} relayed by rsyslog {i}"], check=True, timeout=10)
+    t = tag()
+    with rsyslogd(tmp_path, f"""action(type="omfwd" target="127.0.0.1" port="{meshscope_server.syslog_port}"
+       protocol="tcp" template="RSYSLOG_SyslogProtocol23Format" TCP_Framing="octet-counted")""") as port:
+        send(port, t, "user.warning", [f"{t} relayed by rsyslog {i}" for i in range(3)])
         rows = wait_for(meshscope_server, f"service_name = '{t}'", 3, "body, severity_text", timeout=15)
-    finally:
-        proc.terminate()
-        proc.wait(10)
     assert rows == [{"body": f"{t} relayed by rsyslog {i}", "severity_text": "WARN"} for i in range(3)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"rsyslogd exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("rsyslogd did not listen")
 
 
 def test_trace_id_written_in_the_line_links_it(meshscope_server: ServerProcess) -> None:

@@ -42,9 +42,10 @@ class SyslogListener:
         self._udp: asyncio.DatagramTransport | None = None
         self._connections: set[asyncio.Task[Any]] = set()
 
-    def submit(self, messages: list[bytes], peer: str) -> Future[Any] | None:
-        """Parse and queue a batch; None when nothing in it is storable. Raises Unavailable when full."""
-        opts = LogOptions.now(self.settings)
+    def submit(self, messages: list[bytes], peer: str, opts: LogOptions | None = None) -> Future[Any] | None:
+        """Parse and queue a batch received at ``opts``' time (now if None); None when nothing in it is
+        storable. Raises Unavailable when full."""
+        opts = opts or LogOptions.now(self.settings)
         records = [r for m in messages if (r := parse_message(m, opts, peer)) is not None]
         streams = group_records(records)
         return self.ms.submit_body("logs", "logs", "syslog", log_rows.encode(streams), len(records))
@@ -144,9 +145,10 @@ class SyslogListener:
         if not messages:
             return
         loop = asyncio.get_running_loop()
+        received = LogOptions.now(self.settings)  # not in the worker: a busy pool must not reorder lines
         while True:
             try:
-                future = await loop.run_in_executor(None, self.submit, messages, peer)
+                future = await loop.run_in_executor(None, self.submit, messages, peer, received)
                 break
             except Unavailable as exc:  # stop reading: back-pressure to the sender
                 await asyncio.sleep(exc.retry_after_s)

@@ -22,6 +22,9 @@ def server_context(s: SyslogSettings) -> ssl.SSLContext:
     assert s.tls_cert_file is not None
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    # syslog senders never read: TLS 1.3 session tickets would sit unread in their socket, and their
+    # close would then be a reset that drops the last messages still unread on our side
+    ctx.num_tickets = 0
     try:
         ctx.load_cert_chain(s.tls_cert_file, s.tls_key_file)
     except (OSError, ssl.SSLError) as exc:

@@ -67,7 +67,11 @@ def test_names_follow_prometheus_otlp_translation(server: ServerProcess) -> None
             "http_server_duration_milliseconds_sum", "http_server_duration_milliseconds_count",
             "queue_size", "cpu_utilization_ratio", "rpc_latency_seconds_bucket", "network_io_bytes_total",
             "target_info"} <= names, names
-    assert not any(n.startswith("delta") for n in names)  # delta temporality is dropped, as Prometheus 2.x does
+    assert "delta_things_total" in names  # delta temporality is summed into a cumulative counter
+
+
+def test_delta_counter_is_cumulative(server: ServerProcess) -> None:
+    assert result(server, "delta_things_total")[0]["value"][1] == "3"
 
 
 def test_labels_job_instance_and_target_info(server: ServerProcess) -> None:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from meshscope.storage import log_rows, otlp_sql
+from meshscope.storage.delta_convert import DeltaToCumulative
 from meshscope.storage.executor import Executor, Settings
 
-# Inserts the spooled files at a path (glob) in a format with settings; returns the exact rows stored.
-InsertProcedure = Callable[[Executor, Path, str, Settings], int]
+# Inserts the spooled files at a path (glob) in a format with settings; returns the exact rows
+# stored, or None when the requests' own counts are exact.
+InsertProcedure = Callable[[Executor, Path, str, Settings], int | None]
 
 
 @dataclass(frozen=True)
@@ -50,5 +52,6 @@ def otlp_specs(db: str) -> dict[str, InsertSpec]:
         "logs": InsertSpec("logs", otlp_sql.insert_logs(db), otlp_sql.LOGS_STRUCTURE,
                            settings=otlp_sql.format_settings("ExportLogsServiceRequest")),
         "metrics": InsertSpec("otel_metrics", otlp_sql.insert_metrics(db), otlp_sql.METRICS_STRUCTURE,
-                              settings=otlp_sql.format_settings("ExportMetricsServiceRequest")),
+                              settings=otlp_sql.format_settings("ExportMetricsServiceRequest"),
+                              procedure=DeltaToCumulative(db, otlp_sql.insert_metrics(db), otlp_sql.METRICS_STRUCTURE)),
     }

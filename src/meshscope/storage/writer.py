@@ -258,10 +258,10 @@ class TableWriter:
         path = self.spool_dir / f"{batch_id}-*.pb"
         stored = None
         if self.spec.procedure is not None:
-            stored = rows = self.spec.procedure(self.executor, path, self.spec.fmt, settings)
+            stored = self.spec.procedure(self.executor, path, self.spec.fmt, settings)
         else:
             self.executor.insert_from_file(self.spec.sql, path, self.spec.fmt, self.spec.structure, settings)
-        self._observe(self.spec.table, rows, time.perf_counter() - started)
+        self._observe(self.spec.table, rows if stored is None else stored, time.perf_counter() - started)
         return stored
 
     def _write_spool(self, batch_id: str, items: list[_Pending]) -> None:

@@ -104,8 +104,8 @@ FROM ${db}.metric_ingest WHERE kind = 'exemplar';
 -- normalised with unit and _total/_ratio suffixes, attribute keys sanitised, job/instance from
 -- service.namespace/service.name and service.instance.id, other resource attributes on target_info,
 -- histograms as _bucket{le}/_sum/_count, summaries as quantiles, exponential histograms as classic
--- buckets. Delta temporality is dropped (as Prometheus 2.x does): a view sees one block, so it cannot
--- keep the running sums a delta-to-cumulative conversion needs.
+-- buckets. Delta points are skipped here: a view sees one block, so it cannot keep the running sums a
+-- delta-to-cumulative conversion needs (005 and storage/delta_convert.py append them as cumulative points).
 CREATE FUNCTION IF NOT EXISTS meshscope_prom_unit ${on_cluster} AS (u) ->
     arrayStringConcat(arrayFilter(x -> x != '', splitByRegexp('[^a-zA-Z0-9]+', transform(trimBoth(u),
         ['d', 'h', 'min', 's', 'ms', 'us', 'ns', 'By', 'KiBy', 'MiBy', 'GiBy', 'TiBy', 'KBy', 'MBy', 'GBy', 'TBy',

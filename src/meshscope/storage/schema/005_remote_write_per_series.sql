@@ -123,4 +123,24 @@ FROM (
     WHERE notEmpty(exemplars)
 )
 ARRAY JOIN exemplars AS e
-WHERE NOT bad
+WHERE NOT bad;
+
+-- OTLP delta temporality → cumulative (storage/delta_sums.py has the rules). Delta sums and
+-- histograms wait here until the OTLP metrics writer, right after its insert, turns them into
+-- cumulative points appended to otel_metrics with temporality 'delta_to_cumulative' (so
+-- otel_prom_mv translates them like any cumulative point; the delta points stay as sent). The
+-- running sums are the last such points: they live in storage, survive restarts, and a replayed
+-- or retried delta is not newer than them, so it is not added twice.
+CREATE TABLE IF NOT EXISTS ${db}.otel_delta_pending ${on_cluster} AS ${db}.otel_metrics
+ENGINE = MergeTree
+ORDER BY (metric_name, timestamp);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.otel_delta_pending_mv ${on_cluster} TO ${db}.otel_delta_pending AS
+SELECT * FROM ${db}.otel_metrics
+WHERE temporality = 'delta' AND metric_type IN ('sum', 'histogram') AND metric_name != '';
+
+-- The identity of an OTLP stream: metric (name, type, unit, monotonic), resource, scope, attributes.
+CREATE FUNCTION IF NOT EXISTS meshscope_otel_stream ${on_cluster} AS
+    (metric_name, metric_type, unit, is_monotonic, resource_attributes, scope_name, scope_version, attributes) ->
+    cityHash64(metric_name, metric_type, unit, is_monotonic, mapSort(resource_attributes), scope_name,
+               scope_version, mapSort(attributes))

@@ -52,6 +52,11 @@ def _order(r: random.Random) -> str:
     return f"ord_{oid:x}"
 
 
+def _latency(r: random.Random, median: int, cap: int) -> int:
+    """Durations as services show them: most near the median, a long tail (log-normal), not uniform."""
+    return min(cap, 1 + int(r.lognormvariate(0, 1.0) * median))
+
+
 def _tid(r: random.Random) -> str:
     if _RECENT and r.random() < 0.85:
         return _RECENT[r.randrange(len(_RECENT))]
@@ -68,8 +73,8 @@ def _gateway(r: random.Random) -> tuple[str, str]:
     item = _zipf(r, 20000)
     return level, (f'{IPS[_zipf(r, len(IPS))]} - - '
                    f'"{r.choice(("GET", "GET", "POST", "PUT"))} {PATHS[item % len(PATHS)]}/{item} HTTP/1.1" '
-                   f'{status} {200 + item * 37 % 9000} "{AGENTS[item % len(AGENTS)]}" rt={r.random() * 0.9:.3f} '
-                   f'trace_id={_tid(r)}')
+                   f'{status} {200 + item * 37 % 9000} "{AGENTS[item % len(AGENTS)]}" '
+                   f'rt={_latency(r, 30, 900) / 1000:.3f} trace_id={_tid(r)}')
 
 
 def _orders(r: random.Random) -> tuple[str, str]:
@@ -79,8 +84,8 @@ def _orders(r: random.Random) -> tuple[str, str]:
                         f'user_id={_zipf(r, 50000)} items={r.randrange(1, 9)} '
                         f'amount={r.randrange(100, 99999) / 100:.2f} currency=EUR trace_id={_tid(r)}')
     if k < 0.92:
-        return "debug", (f'level=debug msg="cache lookup" key=order:{r.getrandbits(32):x} '
-                         f'hit={r.choice(("true", "false"))} took={r.randrange(1, 900)}us')
+        return "debug", (f'level=debug msg="cache lookup" key=order:{_order(r)[4:]} '
+                         f'hit={r.choice(("true", "false"))} took={_latency(r, 40, 900)}us')
     if k < 0.97:
         return "warn", (f'level=warn msg="slow query" table=orders took={r.randrange(200, 5000)}ms '
                         f'rows={r.randrange(1, 20000)} trace_id={_tid(r)}')
@@ -117,7 +122,7 @@ def _generic(service: str) -> object:
         verb = {"info": "handled", "debug": "checked", "warn": "retrying", "error": "failed"}[level]
         return level, (f"level={level} service={service} msg=\"{verb} request\" "
                        f"method={r.choice(('GET', 'POST'))} path={r.choice(PATHS)} status="
-                       f"{500 if level == 'error' else 200} duration_ms={r.randrange(1, 3000)} "
+                       f"{500 if level == 'error' else 200} duration_ms={_latency(r, 25, 3000)} "
                        f"user_id={_zipf(r, 50000)} trace_id={_tid(r)}")
     return make
 

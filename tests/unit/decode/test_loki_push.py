@@ -111,3 +111,26 @@ def test_parse_labels(text: str, labels: dict[str, str]) -> None:
 def test_parse_labels_refuses(text: str) -> None:
     with pytest.raises(BadData):
         parse_labels(text)
+
+
+def test_plain_streams_and_mixed_streams_decode_alike() -> None:
+    plain = [[str(NOW - 3), "a"], [str(NOW - 2), "b"]]
+    mixed = [*plain, ["²", "c"], [str(NOW - 1), "d", {"k": "v"}], [str(NOW * 2), "e"]]
+    fast = decode_push(push([{"stream": {"app": "a"}, "values": plain}]), "", OPTS).streams[0]
+    slow = decode_push(push([{"stream": {"app": "a"}, "values": mixed}]), "", OPTS)
+    assert fast.ts == [NOW - 3, NOW - 2] and fast.body == ["a", "b"] and fast.attributes == [{}, {}]
+    assert slow.rejected == 1 and slow.streams[0].ts == [NOW - 3, NOW - 2, NOW - 1, NOW]
+    assert slow.streams[0].attributes[2:] == [{"k": "v"}, {"original_timestamp": str(NOW * 2)}]
+
+
+def test_plain_stream_row_sends_only_times_lines_and_one_level() -> None:
+    body = push([{"stream": {"app": "a", "level": "error"}, "values": [[str(NOW), "x"], [str(NOW), "y"]]}])
+    row = decode_push(body, "", OPTS).streams[0].row()
+    assert row["ts"] == [NOW, NOW] and row["body"] == ["x", "y"]
+    assert (row["stream_severity_text"], row["stream_severity_number"]) == ("ERROR", 17)
+    assert not {"attributes", "trace_id", "span_id", "trace_flags", "severity_text", "severity_number"} & set(row)
+
+
+def test_invalid_utf8_is_replaced_not_refused() -> None:
+    body = b'{"streams": [{"stream": {"app": "a"}, "values": [["%d", "caf\xff"]]}]}' % NOW
+    assert decode_push(body, "", OPTS).streams[0].body == ["caf\ufffd"]

@@ -7,17 +7,12 @@ sit inside tokens; expected answers come from Python's ``in`` and ``re`` over th
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from meshscope.config import RetentionSettings
-from meshscope.logql.engine import LogQLEngine, RangeQuery
-from meshscope.storage import migrate
-from meshscope.storage.executor import open_executor
-from meshscope.storage.sql import quote
+from meshscope.logql.engine import LogQLEngine
+from support.log_table import Row, engine_over, lines_found, recent_base
 
 S = 10**9
 BODIES = [
@@ -34,23 +29,18 @@ BODIES = [
     "user_id=4999",
     "nothing to see",
 ]
-BASE = (time.time_ns() // S - 3600) * S
+BASE = recent_base()
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogQLEngine]:
-    ex = open_executor("", Path(tmp_path_factory.mktemp("hints")) / "chdb", "meshscope")
-    migrate.apply(ex, RetentionSettings())
-    rows = ", ".join(f"(fromUnixTimestamp64Nano(toInt64({BASE + i * S})), 'svc', map('service_name', 'svc', "
-                     f"'env', {quote('prod' if i % 2 else 'dev')}), {quote(body)})" for i, body in enumerate(BODIES))
-    ex.command(f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body) VALUES {rows}")
-    yield LogQLEngine(ex)
-    ex.close()
+    rows = [Row({"service_name": "svc", "env": "prod" if i % 2 else "dev"}, body) for i, body in enumerate(BODIES)]
+    with engine_over(tmp_path_factory.mktemp("hints"), rows, BASE) as engine:
+        yield engine
 
 
 def found(engine: LogQLEngine, query: str) -> list[str]:
-    data = engine.query_range(RangeQuery(query, BASE, BASE + 60 * S, S, 1000, False))
-    return sorted(line for s in data["result"] for _, line in s["values"])
+    return lines_found(engine, query, BASE)
 
 
 def counted(engine: LogQLEngine, query: str) -> int:

@@ -58,7 +58,9 @@ def aggregate(node: m.VectorAggregation, inner: Matrix) -> Matrix:
     groups: dict[Labels, list[Labels]] = {}
     for labels in inner.series:
         groups.setdefault(group_labels(labels, node.grouping), []).append(labels)
-    if node.op in ("topk", "bottomk"):
+    if node.op in ("sort", "sort_desc"):
+        return Matrix(inner.grid, dict(inner.series), 1 if node.op == "sort" else -1)
+    if node.op in ("topk", "bottomk", "approx_topk"):  # approx_topk: the exact answer is within its bounds
         return _ranked(node, inner, groups)
     out = Matrix(inner.grid)
     reduce = REDUCERS[node.op]
@@ -76,9 +78,9 @@ def _ranked(node: m.VectorAggregation, inner: Matrix, groups: dict[Labels, list[
     out = Matrix(inner.grid)
     for members in groups.values():
         stacked = np.vstack([inner.series[lb] for lb in members])
-        fill = -np.inf if node.op == "topk" else np.inf
-        keyed = np.where(np.isnan(stacked), fill, stacked)
-        order = np.argsort(-keyed if node.op == "topk" else keyed, axis=0, kind="stable")
+        top = node.op != "bottomk"
+        keyed = np.where(np.isnan(stacked), -np.inf if top else np.inf, stacked)
+        order = np.argsort(-keyed if top else keyed, axis=0, kind="stable")
         chosen = np.zeros_like(stacked, dtype=bool)
         np.put_along_axis(chosen, order[:k], True, axis=0)
         chosen &= ~np.isnan(stacked)

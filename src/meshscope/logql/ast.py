@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
-LineOp = Literal["|=", "!=", "|~", "!~"]
+LineOp = Literal["|=", "!=", "|~", "!~", "|>", "!>"]
 CompareOp = Literal["==", "!=", ">", ">=", "<", "<="]
 ValueKind = Literal["number", "duration", "bytes"]
 
@@ -58,6 +58,16 @@ class LineFilter:
         return f"{self.op} " + " or ".join(quote(p) for p in self.patterns)
 
 
+class IpLineFilter(NamedTuple):
+    """``|= ip("10.0.0.0/8")``: lines holding an IP address in the range (``!=``: holding none)."""
+
+    negate: bool
+    pattern: str
+
+    def __str__(self) -> str:
+        return ("!= " if self.negate else "|= ") + f"ip({quote(self.pattern)})"
+
+
 @dataclass(frozen=True)
 class StringFilter(Matcher):
     """``label op "text"`` in a pipeline: a matcher on the label's value where the line is."""
@@ -95,7 +105,19 @@ class FilterOr:
         return f"({self.left} or {self.right})"
 
 
-LabelFilterExpr = StringFilter | NumberFilter | FilterAnd | FilterOr
+@dataclass(frozen=True)
+class IpFilter:
+    """``addr = ip("192.168.0.0/16")``: the label's value is an IP address in the range (``!=``: is not)."""
+
+    name: str
+    op: Literal["=", "!="]
+    pattern: str
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}ip({quote(self.pattern)})"
+
+
+LabelFilterExpr = StringFilter | NumberFilter | IpFilter | FilterAnd | FilterOr
 
 
 @dataclass(frozen=True)
@@ -195,8 +217,8 @@ class Decolorize:
         return "| decolorize"
 
 
-Stage = (LineFilter | LabelFilter | JsonParser | LogfmtParser | RegexpParser | PatternParser | UnpackParser
-         | LineFormat | LabelFormat | DropKeep | Decolorize)
+Stage = (LineFilter | IpLineFilter | LabelFilter | JsonParser | LogfmtParser | RegexpParser | PatternParser
+         | UnpackParser | LineFormat | LabelFormat | DropKeep | Decolorize)
 
 
 @dataclass(frozen=True)

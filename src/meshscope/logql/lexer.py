@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from meshscope.errors import BadData
 
-OPERATORS = ("|=", "|~", "|>", "!=", "!~", "=~", "==", ">=", "<=", "{", "}", "(", ")", "[", "]", ",", "|",
+OPERATORS = ("|=", "|~", "|>", "!>", "!=", "!~", "=~", "==", ">=", "<=", "{", "}", "(", ")", "[", "]", ",", "|",
              "=", ">", "<", "+", "-", "*", "/", "%", "^")
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y))+")
 _BYTES = re.compile(r"\d+(?:\.\d+)?(?:[kKmMgGtTpPeE]i?)?[bB]")

@@ -15,7 +15,8 @@ RANGE_OPS = ("count_over_time", "rate", "bytes_over_time", "bytes_rate", "absent
 UNWRAP_OPS = ("sum_over_time", "avg_over_time", "min_over_time", "max_over_time", "stddev_over_time",
               "stdvar_over_time", "quantile_over_time", "first_over_time", "last_over_time", "rate",
               "rate_counter")
-VECTOR_OPS = ("sum", "avg", "min", "max", "count", "topk", "bottomk", "stddev", "stdvar")
+VECTOR_OPS = ("sum", "avg", "min", "max", "count", "topk", "bottomk", "approx_topk", "stddev", "stdvar", "sort",
+              "sort_desc")
 BINARY_PRECEDENCE = {"or": 1, "and": 2, "unless": 2, "==": 3, "!=": 3, ">": 3, ">=": 3, "<": 3, "<=": 3,
                      "+": 4, "-": 4, "*": 5, "/": 5, "%": 5, "^": 6}
 COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")

@@ -12,7 +12,7 @@ from meshscope.logql.template import TemplateError, parse_template
 from meshscope.logql.values import parse_bytes, parse_go_duration
 
 _MATCH_OPS = ("=", "!=", "=~", "!~")
-_LINE_OPS = ("|=", "!=", "|~", "!~")
+_LINE_OPS = ("|=", "!=", "|~", "!~", "|>", "!>")
 _COMPARE_OPS = ("==", "=", "!=", ">", ">=", "<", "<=")
 _CONVERSIONS = ("duration", "duration_seconds", "bytes")
 
@@ -59,8 +59,10 @@ def stages(c: Cursor) -> tuple[ast.Stage, ...]:
             return tuple(out)
 
 
-def _line_filter(c: Cursor) -> ast.LineFilter:
+def _line_filter(c: Cursor) -> ast.LineFilter | ast.IpLineFilter:
     op = c.take().kind
+    if op in ("|=", "!=") and c.at_word("ip") and c.ahead().kind == "(":
+        return ast.IpLineFilter(op == "!=", _ip(c))
     patterns = [c.expect("STRING", "a quoted string after the line filter")]
     while c.at_word("or") and c.ahead().kind == "STRING":
         c.take()
@@ -68,7 +70,30 @@ def _line_filter(c: Cursor) -> ast.LineFilter:
     if op in ("|~", "!~"):
         for p in patterns:
             c.regex(p)
+    if op in ("|>", "!>"):
+        from meshscope.logql.pattern import PatternError, compile_line_pattern
+
+        for p in patterns:
+            try:
+                compile_line_pattern(p.value)
+            except PatternError as exc:
+                c.error(f"invalid pattern: {exc}", p)
     return ast.LineFilter(op, tuple(p.value for p in patterns))  # type: ignore[arg-type]
+
+
+def _ip(c: Cursor) -> str:
+    """``ip("…")``: the range, checked now so a bad one is a parse error with its position."""
+    from meshscope.logql.ip_match import IpPatternError, ip_matcher
+
+    c.take()
+    c.expect("(")
+    token = c.expect("STRING", "a quoted IP address, CIDR range or address range")
+    try:
+        ip_matcher(token.value)
+    except IpPatternError as exc:
+        c.error(f"invalid ip filter: {exc}", token)
+    c.expect(")", "')' to close ip(")
+    return token.value
 
 
 def _stage(c: Cursor) -> ast.Stage:
@@ -198,6 +223,8 @@ def _filter_term(c: Cursor) -> ast.LabelFilterExpr:
     if not c.at(*_COMPARE_OPS, "=~", "!~"):
         c.fail("expecting a comparison (=, !=, =~, !~, ==, >, >=, <, <=)")
     op = c.take().kind
+    if op in ("=", "!=") and c.at_word("ip") and c.ahead().kind == "(":
+        return ast.IpFilter(name, op, _ip(c))  # type: ignore[arg-type]
     if c.at("STRING"):
         if op not in _MATCH_OPS:
             c.fail(f"expecting a number, duration or size after {op}")

@@ -95,7 +95,8 @@ class _Builder:
             if left is None or right is None:
                 return None
             return f"({left} {'AND' if isinstance(expr, ast.FilterAnd) else 'OR'} {right})"
-        if not (_SIMPLE.fullmatch(expr.name) or (expr.name == _ERROR and isinstance(expr, ast.StringFilter))):
+        if isinstance(expr, ast.IpFilter) or not (
+                _SIMPLE.fullmatch(expr.name) or (expr.name == _ERROR and isinstance(expr, ast.StringFilter))):
             return None
         if isinstance(expr, ast.StringFilter):
             return label_filter_sql(expr, self.value)

@@ -136,7 +136,7 @@ def _vector_aggregation(c: Cursor) -> m.VectorAggregation:
     grouping = _grouping(c)
     c.expect("(", f"'(' after {name.text}")
     param = None
-    if name.text in ("topk", "bottomk"):
+    if name.text in ("topk", "bottomk", "approx_topk"):
         token = c.expect("NUMBER", f"the number of series as the first argument of {name.text}")
         param = float(token.text)
         if param < 1 or not param.is_integer():
@@ -147,6 +147,8 @@ def _vector_aggregation(c: Cursor) -> m.VectorAggregation:
     after = _grouping(c)
     if grouping and after:
         c.error("syntax error: grouping given twice")
+    if name.text in ("sort", "sort_desc") and (grouping or after):
+        c.error(f"grouping not allowed for {name.text} aggregation", name)
     return m.VectorAggregation(name.text, inner, grouping or after, param)
 
 

@@ -51,7 +51,28 @@ class CompiledPattern:
         return found
 
 
-def compile_pattern(text: str) -> CompiledPattern:
+    def test(self, line: str) -> bool:
+        """Loki's pattern line filter (``|> "<_> error <_>"``): literals found in order, each first
+        occurrence; captures may not be empty; the line ends where the pattern does."""
+        if not line or not self.parts:
+            return not line and not self.parts
+        off = 0
+        for i, (is_capture, text) in enumerate(self.parts):
+            if is_capture:
+                continue
+            j = line.find(text, off)
+            if j < 0 or (i != 0 and j == off):
+                return False
+            off = j + len(text)
+        return self.parts[-1][0] == (off != len(line))
+
+
+def compile_line_pattern(text: str) -> CompiledPattern:
+    """A pattern for ``|>``/``!>``: any captures (usually ``<_>``), none required."""
+    return CompiledPattern(_parts(text))
+
+
+def _parts(text: str) -> tuple[tuple[bool, str], ...]:
     parts: list[tuple[bool, str]] = []
     pos = 0
     for m in _CAPTURE.finditer(text):
@@ -63,6 +84,13 @@ def compile_pattern(text: str) -> CompiledPattern:
         pos = m.end()
     if pos < len(text):
         parts.append((False, text[pos:]))
+    if not parts:
+        raise PatternError("the pattern is empty")
+    return tuple(parts)
+
+
+def compile_pattern(text: str) -> CompiledPattern:
+    parts = _parts(text)
     names = [n for is_cap, n in parts if is_cap and n != "_"]
     if not names:
         raise PatternError("at least one named capture must be supplied")

@@ -13,7 +13,9 @@ from functools import singledispatch
 
 from meshscope.logql import ast
 from meshscope.logql.cursor import go_regex
+from meshscope.logql.ip_match import ip_matcher, line_has
 from meshscope.logql.line_parsers import PARSERS, ParseFailure
+from meshscope.logql.pattern import compile_line_pattern
 from meshscope.logql.template import TemplateError, parse_template
 from meshscope.logql.template_funcs import RenderContext, render
 from meshscope.logql.values import parse_bytes, parse_go_duration, parse_number
@@ -76,11 +78,20 @@ def _line_filter(stage: ast.LineFilter) -> StageFn:
     if stage.op in ("|=", "!="):
         pats = stage.patterns
         found: Callable[[str], bool] = lambda line: any(p in line for p in pats)  # noqa: E731
+    elif stage.op in ("|>", "!>"):
+        compiled = [compile_line_pattern(p) for p in stage.patterns]
+        found = lambda line: any(p.test(line) for p in compiled)  # noqa: E731
     else:
         rxs = [re.compile(go_regex(p)) for p in stage.patterns]
         found = lambda line: any(rx.search(line) for rx in rxs)  # noqa: E731
-    negate = stage.op in ("!=", "!~")
+    negate = stage.op in ("!=", "!~", "!>")
     return lambda e: found(e.line) != negate
+
+
+@stage_fn.register
+def _ip_line_filter(stage: ast.IpLineFilter) -> StageFn:
+    matches = ip_matcher(stage.pattern)
+    return lambda e: line_has(matches, e.line) != stage.negate
 
 
 @stage_fn.register
@@ -91,6 +102,13 @@ def _label_filter(stage: ast.LabelFilter) -> StageFn:
 @singledispatch
 def filter_fn(expr: object) -> StageFn:
     raise TypeError(f"no label filter for {type(expr).__name__}")
+
+
+@filter_fn.register
+def _ip_filter(expr: ast.IpFilter) -> StageFn:
+    matches = ip_matcher(expr.pattern)
+    name, negate = expr.name, expr.op == "!="
+    return lambda e: matches(e.get(name) or "") != negate
 
 
 @filter_fn.register

@@ -41,6 +41,7 @@ class Matrix:
 
     grid: Grid
     series: dict[Labels, np.ndarray] = field(default_factory=dict)
+    order: int = 0  # sort (1) / sort_desc (-1): instant results by value; range results keep label order
 
     def empty_like(self) -> Matrix:
         return Matrix(self.grid)
@@ -74,7 +75,10 @@ def vector_json(m: Matrix) -> list[dict[str, Any]]:
     """Prometheus ``vector`` results at the grid's last step."""
     t = _time(int(m.grid.times[-1]))
     out = []
-    for labels, values in sorted(m.series.items()):
+    items = sorted(m.series.items())
+    if m.order:
+        items.sort(key=lambda kv: m.order * float(kv[1][-1]))
+    for labels, values in items:
         if not np.isnan(values[-1]):
             out.append({"metric": dict(labels), "value": [t, format_value(float(values[-1]))]})
     return out

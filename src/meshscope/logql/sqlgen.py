@@ -13,6 +13,7 @@ import re
 from meshscope.logql import ast
 from meshscope.logql.label_sql import label_filter_sql, pushable
 from meshscope.logql.needles import ilike_hint, regex_word, substring_word
+from meshscope.logql.pattern import compile_line_pattern
 from meshscope.storage.sql import quote, quote_list
 
 _TOKEN = re.compile(r"[a-zA-Z0-9]+")
@@ -85,10 +86,31 @@ def line_filter_sql(f: ast.LineFilter) -> str:
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if f.op == "!=":
         return " AND ".join(f"position(body, {quote(p)}) = 0" for p in f.patterns)
+    if f.op in ("|>", "!>"):
+        parts = [pattern_sql(p) for p in f.patterns]
+        matched = parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return matched if f.op == "|>" else f"NOT {matched}"
     if f.op == "!~":
         return " AND ".join(f"NOT match(body, {quote(p)})" for p in f.patterns)
     parts = [_matches(p) for p in f.patterns]
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def pattern_sql(text: str) -> str:
+    """Loki's pattern line filter test in SQL: each literal's first occurrence after the previous
+    one (``arrayFold`` carries the 1-based offset, 0 once failed), no empty captures, and the line
+    ends with the pattern's last literal or, after a final capture, goes on past it."""
+    parts = compile_line_pattern(text).parts
+    literals = [(lit, i != 0) for i, (is_capture, lit) in enumerate(parts) if not is_capture]
+    ends_on_capture = "1" if parts[-1][0] else "0"
+    if not literals:
+        return "body != ''"
+    steps = ", ".join(f"({quote(lit)}, {int(later)})" for lit, later in literals)
+    at = "position(body, x.1, acc)"
+    fold = (f"arrayFold((acc, x) -> if(acc = 0 OR {at} = 0 OR (x.2 AND {at} = acc), toUInt64(0), "
+            f"{at} + length(x.1)), [{steps}], toUInt64(1))")
+    hint = ilike_hint(substring_word(max((lit for lit, _ in literals), key=len)))
+    return f"({hint}body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
 
 
 _ERROR_LABELS = ("__error__", "__error_details__")

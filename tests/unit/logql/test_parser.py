@@ -208,6 +208,9 @@ ROUND_TRIP = [t for t, _ in PARSES] + [
     '{app="api"} | label_format a="{{ __line__ | trunc 3 }}" | drop __error__, __error_details__',
     'first_over_time({app="api"} | logfmt | unwrap v [1m]) - last_over_time({app="api"} | logfmt | unwrap v [1m])',
     'label_replace(sum by (pod) (rate({app="api"}[1m])), "short", "$1", "pod", "api-(.*)") > 1',
+    '{app="api"} |> "<_> error <_>" or "<_> warn" !> "<_>debug<_>" |= ip("10.0.0.0/8") != ip("::1")',
+    '{app="api"} | logfmt | addr = ip("192.168.0.1-192.168.0.9") or addr != ip("fd00::/8")',
+    'sort_desc(sum by (app) (rate({app="api"}[1m]))) or sort(approx_topk(3, rate({app="api"}[1m])))',
 ]
 
 

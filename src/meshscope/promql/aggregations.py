@@ -145,7 +145,13 @@ def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     """Prometheus' running mean seeded with each cell's first sample, row after row (as
     :func:`~.sequential.seeded_mean` computes it, here for every step of a row at once)."""
     values, present = vec.values[g.order], vec.present[g.order]
-    mean, count = values[g.starts], present[g.starts].astype(np.float64)
+    mean = values[g.starts]
+    if present.all() and bool(np.all(np.abs(values) < 1e300)):  # no gaps, no infinite mean possible
+        for count, (live, rows) in enumerate(_row_positions(g), start=2):
+            m = mean[live]
+            mean[live] = m + (values[rows] / count - m / count)
+        return mean, np.ones(mean.shape, dtype=bool)
+    count = present[g.starts].astype(np.float64)
     for live, rows in _row_positions(g):
         v, there, m = values[rows], present[rows], mean[live]
         c = count[live] + there

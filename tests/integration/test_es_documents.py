@@ -135,6 +135,7 @@ def test_client_start_up_calls_are_answered(es: Elasticsearch) -> None:
     assert es.indices.get_settings(index=t)[t]["settings"]["index"]["number_of_shards"] == "1"
     assert es.indices.refresh(index=t)["_shards"]["failed"] == 0
     assert es.cat.indices(format="json").body == []
+    assert es.cluster.health(index=t, wait_for_status="yellow")["status"] == "green"
     assert es.nodes.info(metric="http")["nodes"]
     assert es.ilm.get_lifecycle(name="p")["p"]["policy"] == {"phases": {}}
     assert es.indices.get_index_template(name="tpl")["index_templates"][0]["name"] == "tpl"
@@ -188,3 +189,16 @@ def test_full_queue_is_429_for_single_documents(server_factory: type[ServerProce
     retried = httpx.put(f"{url}/q/_create/refused", json={"message": "refused", "service": "q"}, timeout=30)
     assert retried.status_code == 201
     assert sorted(row["body"] for row in lines_of(server, "service_name = 'q'")) == ["queued", "refused"]
+
+
+def test_known_ids_are_found_after_a_restart(server_factory: type[ServerProcess], tmp_path) -> None:
+    """The recent-id window lives in memory; a single-document write also asks storage."""
+    server = server_factory(tmp_path / "data").start()
+    doc = {"message": "before the restart", "service": "restarted"}
+    assert httpx.put(f"{server.http_url}/r/_create/k1", json=doc, timeout=30).status_code == 201
+    server.restart()
+    again = httpx.put(f"{server.http_url}/r/_create/k1", json=doc, timeout=30)
+    assert again.status_code == 409 and again.json()["error"]["type"] == "version_conflict_engine_exception"
+    index_again = httpx.put(f"{server.http_url}/r/_doc/k1", json=doc, timeout=30)
+    assert (index_again.status_code, index_again.json()["result"]) == (200, "updated")
+    assert [row["body"] for row in lines_of(server, "service_name = 'restarted'")] == ["before the restart"]

@@ -62,6 +62,7 @@ def router(ms: Meshscope) -> APIRouter:
         return Response(headers=PRODUCT_HEADERS)
 
     @r.get("/_cluster/health", summary="Elasticsearch cluster health (always green)")
+    @r.get("/_cluster/health/{index}", summary="Elasticsearch index health (always green)")
     async def health() -> Response:
         return es_json({"cluster_name": "meshscope", "status": "green", "timed_out": False, "number_of_nodes": 1,
                         "number_of_data_nodes": 1, "active_primary_shards": 1, "active_shards": 1,

@@ -3,7 +3,9 @@
 Application loggers and scripts (elasticsearch-py ``index``/``create``, Serilog, log4j appenders)
 write one document per request. Each goes through the same mapping and the same durable store as
 ``_bulk`` and is answered as Elasticsearch 8 answers it: 201 ``created``; a repeated ``_id`` is 409
-for ``create`` and 200 ``updated`` (nothing stored again) for ``index``. ``refresh`` needs no work,
+for ``create`` and 200 ``updated`` (nothing stored again) for ``index``. Unlike ``_bulk``, an id not
+in the recent-id window is also looked up in storage: one request is one indexed query, and so the
+answer stays right after a restart. ``refresh`` needs no work,
 because the reply already waits for the insert; ``pipeline`` is accepted and not run.
 """
 
@@ -58,6 +60,11 @@ def source_of(row: dict[str, Any]) -> dict[str, Any]:
 def router(ms: Meshscope, writes: EsWrites) -> APIRouter:
     r = APIRouter(tags=["elasticsearch"])
 
+    async def find(index: str, doc_id: str) -> dict[str, Any] | None:
+        assert ms.executor is not None, "server not started"
+        rows = await run_in_threadpool(ms.executor.rows, lookup_sql(ms.executor.database, index, doc_id))
+        return rows[0] if rows else None
+
     async def write(request: Request, index: str, doc_id: str, op_type: str) -> Response:
         if op_type not in OP_TYPES:
             return es_error(400, "illegal_argument_exception",
@@ -66,6 +73,9 @@ def router(ms: Meshscope, writes: EsWrites) -> APIRouter:
             body = await log_doors.read_body(request, ms)
             item = await run_in_threadpool(decode_document, op_type, index, doc_id, body,
                                            LogOptions.now(ms.settings))
+            if doc_id and item.record is not None and (index, doc_id) not in writes.ids \
+                    and await find(index, doc_id) is not None:  # stored before a restart or the window
+                writes.ids.add([(index, doc_id)])
             await writes.store([item], "\n".join((index, doc_id or item.doc_id)).encode() + b"\n" + body)
         except MeshscopeError as exc:
             return log_doors.error_reply(exc)
@@ -85,11 +95,6 @@ def router(ms: Meshscope, writes: EsWrites) -> APIRouter:
                     summary="Elasticsearch index API: store one document with its id (op_type=create: 409 if known)")
     r.add_api_route("/{index}/_create/{doc_id}", create, methods=["PUT", "POST"],
                     summary="Elasticsearch create API: store one document, 409 when its id is known")
-
-    async def find(index: str, doc_id: str) -> dict[str, Any] | None:
-        assert ms.executor is not None, "server not started"
-        rows = await run_in_threadpool(ms.executor.rows, lookup_sql(ms.executor.database, index, doc_id))
-        return rows[0] if rows else None
 
     async def get_doc(index: str, doc_id: str, request: Request) -> Response:
         try:

@@ -17,6 +17,7 @@ from meshscope.api import (
     es_handshake,
     jaeger,
     jsonlines,
+    loki_drilldown,
     loki_push,
     loki_query,
     otlp_http,
@@ -55,7 +56,7 @@ def _common(app: FastAPI, ms: Meshscope) -> None:
 # Routers of the main port, in order; a new API family adds its module's ``router`` here.
 MAIN_ROUTERS = [jaeger.router, trace_search.router, sql.router, otlp_http.router]
 MAIN_ROUTERS += [remote_write.router, prometheus.router]  # Prometheus metrics doors
-MAIN_ROUTERS += [loki_query.router]  # LogQL and Loki's query API
+MAIN_ROUTERS += [loki_query.router, loki_drilldown.router]  # LogQL and Loki's query API
 MAIN_ROUTERS += [loki_push.router, jsonlines.router, elasticsearch.router, es_handshake.router]  # log doors
 
 

@@ -73,14 +73,14 @@ def time_range(params: Mapping[str, str], default_span_ns: int) -> tuple[int, in
     return start, end
 
 
-def parse_limit(params: Mapping[str, str], default: int = DEFAULT_LIMIT) -> int:
-    raw = params.get("limit")
+def parse_limit(params: Mapping[str, str], default: int = DEFAULT_LIMIT, name: str = "limit") -> int:
+    raw = params.get(name)
     if raw in (None, ""):
         return default
     try:
         return int(raw)
     except ValueError:
-        raise BadData(f'invalid parameter "limit": cannot parse "{raw}" as an integer') from None
+        raise BadData(f'invalid parameter "{name}": cannot parse "{raw}" as an integer') from None
 
 
 def parse_backward(params: Mapping[str, str]) -> bool:

@@ -29,7 +29,7 @@ QUERY_LOOKBACK_NS = 3600 * 10**9
 Params = MultiDict
 
 
-async def _params(request: Request) -> Params:
+async def read_params(request: Request) -> Params:
     """Query string and, for POST, an urlencoded form body (Loki accepts both)."""
     items = list(request.query_params.multi_items())
     if request.method == "POST":
@@ -44,7 +44,7 @@ def _error(exc: MeshscopeError) -> JSONResponse:
                          "message": exc.message}, http_status(exc))
 
 
-async def _answer(work: Callable[[], Any], wrap: bool = True) -> JSONResponse:
+async def answer(work: Callable[[], Any], wrap: bool = True) -> JSONResponse:
     try:
         data = await run_in_threadpool(work)
     except MeshscopeError as exc:
@@ -91,48 +91,48 @@ def router(ms: Meshscope) -> APIRouter:
 
     @r.api_route(f"{V1}/query_range", methods=["GET", "POST"], summary="LogQL over a time range")
     async def query_range(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: _query_range(engine(), q, _categorize(request)))
+        q = await read_params(request)
+        return await answer(lambda: _query_range(engine(), q, _categorize(request)))
 
     @r.api_route(f"{V1}/query", methods=["GET", "POST"], summary="LogQL metric query at one time")
     async def query(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: _query(engine(), q))
+        q = await read_params(request)
+        return await answer(lambda: _query(engine(), q))
 
     @r.api_route(f"{V1}/labels", methods=["GET", "POST"], summary="Stream label names")
     async def labels(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: metadata.label_names(
+        q = await read_params(request)
+        return await answer(lambda: metadata.label_names(
             engine().context(), *p.time_range(q, LABELS_LOOKBACK_NS), q.get("query") or ""))
 
     @r.api_route(f"{V1}/label/{{name}}/values", methods=["GET", "POST"], summary="Values of a stream label")
     async def label_values(name: str, request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: metadata.label_values(
+        q = await read_params(request)
+        return await answer(lambda: metadata.label_values(
             engine().context(), name, *p.time_range(q, LABELS_LOOKBACK_NS), q.get("query") or ""))
 
     @r.api_route(f"{V1}/series", methods=["GET", "POST"], summary="Streams matching selectors")
     async def series(request: Request) -> JSONResponse:
-        q = await _params(request)
+        q = await read_params(request)
         selectors = q.getlist("match[]") or q.getlist("match")
-        return await _answer(lambda: metadata.series(engine().context(), selectors,
+        return await answer(lambda: metadata.series(engine().context(), selectors,
                                                      *p.time_range(q, LABELS_LOOKBACK_NS)))
 
     @r.api_route(f"{V1}/index/stats", methods=["GET", "POST"], summary="Streams, entries and bytes of a selector")
     async def index_stats(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: metadata.index_stats(
+        q = await read_params(request)
+        return await answer(lambda: metadata.index_stats(
             engine().context(), p.required(q, "query"), *p.time_range(q, QUERY_LOOKBACK_NS)), wrap=False)
 
     @r.api_route(f"{V1}/index/volume", methods=["GET", "POST"], summary="Bytes per label combination")
     async def volume(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: _volume(engine(), q, ranged=False))
+        q = await read_params(request)
+        return await answer(lambda: _volume(engine(), q, ranged=False))
 
     @r.api_route(f"{V1}/index/volume_range", methods=["GET", "POST"], summary="Bytes per label combination and step")
     async def volume_range(request: Request) -> JSONResponse:
-        q = await _params(request)
-        return await _answer(lambda: _volume(engine(), q, ranged=True))
+        q = await read_params(request)
+        return await answer(lambda: _volume(engine(), q, ranged=True))
 
     @r.get(f"{V1}/status/buildinfo", summary="Version (Grafana reads it to pick features)")
     async def build_info() -> JSONResponse:

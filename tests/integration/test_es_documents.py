@@ -126,6 +126,16 @@ def test_bad_documents_are_400_naming_the_problem(meshscope_server: ServerProces
     assert lines_of(meshscope_server, f"labels['index'] = '{t}'") == []
 
 
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/{t}/_doc"), ("POST", "/{t}/_create"),
+                                              ("GET", "/{t}/_doc"), ("DELETE", "/{t}/_create/x")])
+def test_document_calls_without_their_shape_are_405(meshscope_server: ServerProcess, method: str, path: str) -> None:
+    t = tag()
+    r = httpx.request(method, meshscope_server.http_url + path.format(t=t), json={"message": "m", "service": t},
+                      timeout=30)
+    assert r.status_code == 405 and r.json()["error"].startswith(f"Incorrect HTTP method for uri [/{t}/_")
+    assert lines_of(meshscope_server, f"service_name = '{t}'") == []
+
+
 def test_client_start_up_calls_are_answered(es: Elasticsearch) -> None:
     """What scripts and shippers ask before writing: answered in the shapes the client reads."""
     t = tag()

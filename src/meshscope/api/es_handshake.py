@@ -84,6 +84,9 @@ def router(ms: Meshscope) -> APIRouter:
         if path[0] in _CHANGES or (path[0] == "_doc" and request.method == "DELETE"):
             return es_error(400, "illegal_argument_exception",
                             f"meshscope stores logs append-only: {request.method} {path[0]} is not supported", index)
+        if path[0] in ("_doc", "_create", "_source"):  # the methods and shapes es_documents does not take
+            return es_json({"error": f"Incorrect HTTP method for uri [{request.url.path}] and method "
+                                     f"[{request.method}]", "status": 405}, 405)
         if request.method == "GET" and path[0] in _PER_INDEX:  # keyed by index, as clients read it
             return es_json({index: _PER_INDEX[path[0]]})
         return _answer(path, request)

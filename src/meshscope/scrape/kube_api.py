@@ -90,7 +90,10 @@ def _read(path: Path) -> str:
 
 
 def from_kubeconfig(path: Path) -> ApiConnection:
-    doc: Any = yaml.safe_load(path.read_text())
+    try:
+        doc: Any = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not a kubeconfig file: {exc}") from None
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: not a kubeconfig file")
     name = doc.get("current-context")

@@ -63,18 +63,17 @@ class KubernetesDiscovery:
 
     async def run(self) -> None:
         while True:
+            conn: ApiConnection | None = None
             try:
                 conn = connect(self.cfg, self.env, self.sa_dir)
-                namespaces = self.namespaces(conn)
-            except (ValueError, OSError) as exc:
+                await self._watch_all(conn, self.namespaces(conn))
+            except (ValueError, OSError) as exc:  # no connection settings, or no namespace to watch
                 self.last_error = str(exc)
                 log.warning("kubernetes_sd (%s): %s; retrying in %gs", self.cfg.role, exc, RETRY_S)
-                await asyncio.sleep(RETRY_S)
-                continue
-            try:
-                await self._watch_all(conn, namespaces)
             finally:
-                await conn.client.aclose()
+                if conn is not None:
+                    await conn.client.aclose()
+            await asyncio.sleep(RETRY_S)
 
     async def _watch_all(self, conn: ApiConnection, namespaces: list[str]) -> None:
         # a (re)start: the indexes are rebuilt by the first lists; groups stay until those lists

@@ -350,3 +350,18 @@ def test_malformed_object_is_skipped(api: tuple[FakeKubernetes, str]) -> None:
         fake.put("pods", k.pod("bad", "10.1.0.9", [("m", 1)]))  # fixed: now a target
         await until(lambda: addresses(sd).get("pod/shop/bad") == ["10.1.0.9:1"])
     run_with(sd, body)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("clusters: [", "not a kubeconfig file"),
+    ("current-context: x\ncontexts: []", "no context named 'x'"),
+    ("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {}}]\n"
+     "users: [{name: u, user: {exec: {command: aws}}}]", "exec and auth-provider credentials are not supported"),
+])
+def test_bad_kubeconfig_is_reported(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "kubeconfig").write_text(text)
+    sd = KubernetesDiscovery(KubernetesSdConfig(role="pod", kubeconfig_file=str(tmp_path / "kubeconfig")))
+
+    async def body() -> None:
+        await until(lambda: message in sd.last_error)
+    run_with(sd, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from meshscope.logql.line_parsers import sanitize
 from meshscope.logql.pipeline import Entry
 from meshscope.logql.sqlgen import COLUMNS
 from meshscope.storage.executor import Executor
+
+_MAP_VALUES = re.compile(r"\b(?:labels|attributes)\[")
 
 
 @dataclass(frozen=True)
@@ -72,17 +75,21 @@ class QueryContext:
             raise QueryTimeout(f"query timed out after {self.limits.timeout_s:g}s: narrow the time range "
                                "or the stream selector, or add line filters")
 
-    def settings(self) -> dict[str, str | int | float]:
+    def settings(self, sql: str = "") -> dict[str, str | int | float]:
         left = max(1, int(self.deadline - time.monotonic() + 0.999))
-        # Reading ``labels['job']`` and ``labels['level']`` as two subcolumns decodes the map twice;
-        # the whole map once is ~3x cheaper for sum by (level) (count_over_time(...)) (bench/logql_scans.py).
-        return {"max_execution_time": left, "readonly": 2, "optimize_functions_to_subcolumns": 0}
+        settings: dict[str, str | int | float] = {"max_execution_time": left, "readonly": 2}
+        if _MAP_VALUES.search(sql):
+            # ``labels['job']`` and ``labels['level']`` read as subcolumns decode the map once each; the
+            # whole map once is ~3x cheaper for sum by (level) (count_over_time(...)) (bench/logql_scans.py).
+            # Queries of keys only (``mapKeys``, ``mapContains``) keep the cheap ``labels.keys`` subcolumn.
+            settings["optimize_functions_to_subcolumns"] = 0
+        return settings
 
     def arrow(self, sql: str) -> pa.Table:
         self.check_time()
         self.stats.queries += 1
         try:
-            return self.ex.arrow(sql, self.settings())
+            return self.ex.arrow(sql, self.settings(sql))
         except Unavailable as exc:
             if "TIMEOUT" in exc.message or "Timeout" in exc.message:
                 raise QueryTimeout(f"query timed out after {self.limits.timeout_s:g}s") from None
@@ -91,7 +98,7 @@ class QueryContext:
     def rows(self, sql: str) -> list[dict[str, Any]]:
         self.check_time()
         self.stats.queries += 1
-        return self.ex.rows(sql, self.settings())
+        return self.ex.rows(sql, self.settings(sql))
 
     def count_line(self, entry_line_bytes: int) -> None:
         self.stats.lines += 1

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from meshscope.decode.prometheus.prompb import WriteRequest
+from meshscope.storage.series_ingest import STEPS_AFTER_MISS
 from support.prom import post_write, sql, write_request
 from support.server import ServerProcess
 
@@ -29,6 +30,12 @@ def accepted(server: ServerProcess) -> float:
     m = re.search(r'^meshscope_ingest_accepted_items_total\{protocol="remote_write",signal="metrics"\} (\S+)$',
                   text, re.M)
     return float(m.group(1)) if m else 0.0
+
+
+def stepped(server: ServerProcess) -> int:
+    """Batches that went through the steps (each records an attempt)."""
+    rows = sql(server.http_url, "SELECT uniqExact(attempt) AS n FROM meshscope.series_ingest_attempts")
+    return int(rows[0]["n"])  # type: ignore[arg-type]
 
 
 def series_rows(server: ServerProcess, name: str) -> list[dict[str, object]]:
@@ -53,6 +60,22 @@ def test_accepted_counts_are_exact(server: ServerProcess) -> None:
     assert post_write(server.http_url, body).status_code == 204
     assert accepted(server) - before == 21 + 40
     assert len(samples(server, name)) == 61
+
+
+def test_a_steady_stream_of_known_series_is_stored_and_counted_exactly(server: ServerProcess) -> None:
+    """After a batch with new series, later batches of only known ones take the fast path."""
+    name = f"rws_steady_{uuid.uuid4().hex[:6]}"
+    series = [[("__name__", name), ("pod", f"p{i}")] for i in range(20)]
+    before, attempts = accepted(server), stepped(server)
+    for n in range(STEPS_AFTER_MISS + 4):
+        body = write_request([(labels, [(NOW - 60_000 + n * 1000, float(n))]) for labels in series])
+        assert post_write(server.http_url, body).status_code == 204
+    assert accepted(server) - before == 20 * (STEPS_AFTER_MISS + 4)
+    assert stepped(server) - attempts <= STEPS_AFTER_MISS + 1  # the last batches did not need the steps
+    rows = samples(server, name)
+    assert len(rows) == 20 * (STEPS_AFTER_MISS + 4)
+    assert len(series_rows(server, name)) == 20
+    assert {r["fingerprint"] for r in rows} == {r["fingerprint"] for r in series_rows(server, name)}
 
 
 def test_known_series_are_not_rewritten_and_unsorted_labels_are_one_series(server: ServerProcess) -> None:

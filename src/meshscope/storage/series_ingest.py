@@ -1,15 +1,20 @@
-"""Writing remote_write ``WriteRequest`` bodies in steps, so the common batch costs one small insert.
+"""Writing remote_write ``WriteRequest`` bodies so that the common batch costs one small insert.
 
-Step one inserts every series as sent into ``series_ingest``: samples of series already known
-for their day go straight to ``metric_samples``, and the attempt's exact sample count, the
-fingerprints of new series and the number of exemplars are recorded (schema 005). Only when a
-batch has new series or exemplars does step two read the bodies again to check and canonicalise
-those labels and write series rows, samples and exemplars; then the known set learns the new
-series from ``metric_series``. ClickHouse plans every view of a table on each insert, so keeping
-the label functions out of step one is what makes it cheap.
+The common batch has only series already stored for the day of their samples ("known": the
+labels as sent hash to a stored fingerprint, so they are canonical). The fast path inserts its
+samples straight into ``metric_samples`` (no views, no label work, the rows written are the exact
+count) and fails on purpose, before writing, at the first series that is not known or carries
+exemplars. Then the batch takes the steps (schema 005): step one writes the known series' samples
+through ``series_ingest`` and records the attempt's exact sample count, new series and exemplars;
+step two reads the bodies again to check and canonicalise the new labels and write their series
+rows, samples and exemplars; then the known set learns the new series from ``metric_series``.
+ClickHouse plans every view of a table on each insert, so keeping views and label functions off
+the fast path is what makes it cheap. After a batch needed the steps, the next few go straight to
+them (series churn comes in bursts).
 
-Targets are ReplacingMergeTrees keyed by series and time: replaying a batch (crash, retry)
-rewrites rows that collapse, so block deduplication is not needed and is turned off.
+Targets are ReplacingMergeTrees keyed by series and time: replaying a batch (crash, retry, a fast
+attempt that stopped part way) rewrites rows that collapse, so block deduplication is not needed
+and is turned off.
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ import threading
 import uuid
 from pathlib import Path
 
+from meshscope.errors import BadData
 from meshscope.storage.executor import Executor, Settings
 from meshscope.storage.sql import quote
+
+_NOT_FAST = "meshscope: batch has new series or exemplars"
+STEPS_AFTER_MISS = 8  # batches that go straight to the steps after one needed them
 
 
 class SeriesIngest:
@@ -31,23 +40,37 @@ class SeriesIngest:
         self.structure = structure
         self._day: dt.date | None = None
         self._lock = threading.Lock()
+        self._straight_to_steps = 0
 
     def __call__(self, ex: Executor, path: Path, fmt: str, settings: Settings) -> int:
         """Insert the bodies at ``path``; return the exact number of samples they held."""
         with self._lock:
             self._refresh_known(ex)
-            attempt = uuid.uuid4().hex
             step = {k: v for k, v in settings.items() if k != "insert_deduplication_token"}
-            step.update(insert_deduplicate=0, log_comment=attempt)
-            ex.insert_from_file(self.step_one_sql(), path, fmt, self.structure, step)
-            samples, new, exemplars = self._attempt(ex, attempt)
-            if new or exemplars:
-                ex.insert_from_file(self.step_two_sql(attempt), path, fmt, self.structure, step)
-            if new:
-                ex.command(f"INSERT INTO {self.db}.metric_series_known SELECT fingerprint, day "
-                           f"FROM {self.db}.metric_series WHERE day >= today() - 1 AND fingerprint IN "
-                           f"(SELECT arrayJoin(new_series) FROM {self._attempt_rows(attempt)})")
-            return samples
+            step.update(insert_deduplicate=0)
+            if self._straight_to_steps:
+                self._straight_to_steps -= 1
+                return self._steps(ex, path, fmt, step)
+            try:
+                return ex.insert_from_file(self.fast_sql(), path, fmt, self.structure, step)
+            except BadData as exc:
+                if _NOT_FAST not in exc.message:
+                    raise
+            self._straight_to_steps = STEPS_AFTER_MISS
+            return self._steps(ex, path, fmt, step)
+
+    def _steps(self, ex: Executor, path: Path, fmt: str, settings: Settings) -> int:
+        attempt = uuid.uuid4().hex
+        step = {**settings, "log_comment": attempt}
+        ex.insert_from_file(self.step_one_sql(), path, fmt, self.structure, step)
+        samples, new, exemplars = self._attempt(ex, attempt)
+        if new or exemplars:
+            ex.insert_from_file(self.step_two_sql(attempt), path, fmt, self.structure, step)
+        if new:
+            ex.command(f"INSERT INTO {self.db}.metric_series_known SELECT fingerprint, day "
+                       f"FROM {self.db}.metric_series WHERE day >= today() - 1 AND fingerprint IN "
+                       f"(SELECT arrayJoin(new_series) FROM {self._attempt_rows(attempt)})")
+        return samples
 
     def _attempt(self, ex: Executor, attempt: str) -> tuple[int, int, int]:
         rows = ex.rows(f"SELECT sum(samples) AS s, sum(length(new_series)) AS n, sum(exemplars) AS e "
@@ -70,12 +93,28 @@ class SeriesIngest:
                    f"FROM {self.db}.metric_series WHERE day >= today() - 1")
         self._day = today
 
+    def fast_sql(self) -> str:
+        """Samples of a batch of known series without exemplars; fails on purpose at any other series."""
+        return f"""INSERT INTO {self.db}.metric_samples (metric_name, fingerprint, timestamp, value)
+SELECT metric_name, fp, s.timestamp, s.value
+FROM (
+    SELECT t.labels.value[indexOf(t.labels.name, '__name__')] AS metric_name, t.samples AS samples,
+        cityHash64(t.labels.name, t.labels.value) AS raw_fp,
+        raw_fp + throwIf(NOT ({self._known('raw_fp', 't.samples')}) OR notEmpty(t.exemplars), '{_NOT_FAST}') AS fp
+    FROM {{source}} ARRAY JOIN timeseries AS t
+)
+ARRAY JOIN samples AS s"""
+
+    def _known(self, fp: str, samples: str) -> str:
+        """Whether the series with fingerprint-as-sent ``fp`` is stored for the one day of all its samples."""
+        return (f"notEmpty({samples}) AND toDate(intDiv(arrayMin({samples}.timestamp), 1000)) "
+                f"= toDate(intDiv(arrayMax({samples}.timestamp), 1000)) AND ({fp}, "
+                f"toDate(intDiv(arrayMin({samples}.timestamp), 1000))) IN {self.db}.metric_series_known")
+
     def step_one_sql(self) -> str:
         """Every series as sent, with its fingerprint as sent and whether that one is stored for its day."""
         return f"""INSERT INTO {self.db}.series_ingest (raw_fingerprint, known, names, vals, samples, exemplars)
-SELECT cityHash64(t.labels.name, t.labels.value) AS fp,
-    notEmpty(t.samples) AND (toDate(intDiv(arrayMin(t.samples.timestamp), 1000)) AS d0)
-        = toDate(intDiv(arrayMax(t.samples.timestamp), 1000)) AND (fp, d0) IN {self.db}.metric_series_known,
+SELECT cityHash64(t.labels.name, t.labels.value) AS fp, {self._known('fp', 't.samples')},
     t.labels.name, t.labels.value, t.samples, t.exemplars
 FROM {{source}} ARRAY JOIN timeseries AS t"""
 

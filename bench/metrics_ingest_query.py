@@ -138,6 +138,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per thread name: Python threads (HTTP, writers, and the chDB calls they make),
+    ClickHouse pipeline threads ("ThreadPool"), background merges ("MergeMutate")."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        out[task.name + "/" + name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def cpu_by_thread_name(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    groups: dict[str, float] = {}
+    for key, seconds in after.items():
+        name = key.split("/", 1)[1]
+        groups[name] = groups.get(name, 0.0) + seconds - before.get(key, 0.0)
+    return dict(sorted(groups.items(), key=lambda kv: -kv[1]))
+
+
 def query_times(base: str, end_s: float, minutes: int, runs: int) -> dict[str, float]:
     out = {}
     with httpx.Client(timeout=300) as client:
@@ -233,9 +255,10 @@ def main() -> None:
         try:
             with console.status("meshscope: ingest"):
                 assert ms.proc is not None
-                cpu0 = cpu_seconds(ms.proc.pid)
+                cpu0, threads0 = cpu_seconds(ms.proc.pid), thread_cpu(ms.proc.pid)
                 results["meshscope"]["ingest_s"] = ingest(f"{ms.http_url}/api/v1/write", shards)
                 results["meshscope"]["ingest_cpu"] = cpu_seconds(ms.proc.pid) - cpu0
+                threads = cpu_by_thread_name(threads0, thread_cpu(ms.proc.pid))
             with console.status("meshscope: queries"):
                 results["meshscope"].update(query_times(ms.http_url, end_ms / 1000, args.minutes, args.runs))
         finally:
@@ -245,6 +268,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(results, samples, args, alternatives)
+    console.print("meshscope ingest CPU seconds by thread: " + ", ".join(
+        f"{name} {seconds:.2f}" for name, seconds in threads.items() if seconds >= 0.01))
 
 
 def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Namespace,

@@ -185,7 +185,7 @@ def fake_kubernetes(api: FakeKubernetes, tls: tuple[str, str] | None = None) -> 
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             url = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             api.requests.append({"path": url.path, "query": query, "authorization": self.headers.get("Authorization")})
             if not api.available:
                 return self._json(503, status(503, "ServiceUnavailable", "the server is currently unable to "

@@ -187,13 +187,16 @@ class Reflector:
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
 
     async def relist(self) -> str:
-        r = await self.client.get(self.url, params=self.params, timeout=60)
+        # the first list may come from the API server's watch cache ("0"), as client-go does;
+        # after a 410 the list must be current ("")
+        params = {**self.params, "resourceVersion": "" if self.lists else "0"}
+        r = await self.client.get(self.url, params=params, timeout=60)
         if r.status_code != 200:
             raise KubeApiError(_status_message(r.status_code, r.text))
         body = r.json()
         if not isinstance(body, dict):
             raise KubeApiError("list answer is not a JSON object")
-        fresh = {key(item): item for item in body.get("items") or []}
+        fresh = {key(item): _slim(item) for item in body.get("items") or []}
         for k in [k for k in self.objects if k not in fresh]:
             self.on_change(k, self.objects.pop(k), None)
         for k, obj in fresh.items():
@@ -232,7 +235,7 @@ class Reflector:
                 return ""  # our version was compacted away: list again
             raise KubeApiError(f"watch error: {obj.get('message') or obj}")
         if kind in ("ADDED", "MODIFIED"):
-            k = key(obj)
+            k, obj = key(obj), _slim(obj)
             old, self.objects[k] = self.objects.get(k), obj
             self.on_change(k, old, obj)
         elif kind == "DELETED":
@@ -241,6 +244,14 @@ class Reflector:
         elif kind != "BOOKMARK":
             raise KubeApiError(f"unknown watch event type {kind!r}")
         return str((obj.get("metadata") or {}).get("resourceVersion") or version)
+
+
+def _slim(obj: Obj) -> Obj:
+    """Drop ``metadata.managedFields`` (often most of an object, never used for targets)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+    return obj
 
 
 def _status_message(status: int, body: str) -> str:

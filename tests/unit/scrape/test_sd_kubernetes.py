@@ -72,6 +72,12 @@ def test_pods_follow_watch_events_and_relist_after_410(api: tuple[FakeKubernetes
         await until(lambda: list(addresses(sd)) == ["pod/shop/web-2"])
         (reflector,) = sd.reflectors["pod"]
         assert reflector.lists == 1
+        managed = k.pod("web-4", "10.1.0.4", [("m", 9100)])
+        managed["metadata"]["managedFields"] = [{"manager": "kubelet", "operation": "Update", "fieldsV1": {}}]
+        fake.put("pods", managed)
+        await until(lambda: "shop/web-4" in reflector.objects)
+        assert "managedFields" not in reflector.objects["shop/web-4"]["metadata"]  # not kept in memory
+        fake.delete("pods", "shop", "web-4")
         # the API server goes away; meanwhile a pod is deleted, one added and history compacted:
         # on reconnect (with backoff) the watch gets 410 Expired and the resource is listed again
         fake.available = False
@@ -83,6 +89,8 @@ def test_pods_follow_watch_events_and_relist_after_410(api: tuple[FakeKubernetes
         fake.available = True
         await until(lambda: addresses(sd) == {"pod/shop/web-3": ["10.1.0.3:9100"]})
         assert reflector.lists == 2
+        lists = [r["query"].get("resourceVersion") for r in fake.requests if "watch" not in r["query"]]
+        assert lists == ["0", ""]  # first from the watch cache, after 410 a current list
         watches = [r["query"] for r in fake.requests if r["query"].get("watch") == "1"]
         assert watches[0]["resourceVersion"] == "1001" and watches[0]["allowWatchBookmarks"] == "true"
     run_with(sd, body)

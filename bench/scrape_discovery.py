@@ -44,6 +44,11 @@ RECIPE = [
     {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"}]
 
 
+def no_find(kind: str, key: str) -> None:
+    """No other kinds are watched (the pod role without attach_metadata)."""
+    return None
+
+
 def pods(n: int) -> list[dict[str, Any]]:
     return [k.pod(f"web-{i}", f"10.{i // 65536}.{i // 256 % 256}.{i % 256}", [("http", 8080)],
                   labels={"app": "shop", "pod-template-hash": "7d9f"},
@@ -69,7 +74,7 @@ def relist_seconds(objs: list[dict[str, Any]], repeat: int) -> float:
             import httpx
             async with httpx.AsyncClient() as client:
                 r = Reflector(client, f"{url}/api/v1/pods", {}, lambda key, old, new: groups.__setitem__(
-                    key, pod_group(new) if new else None))
+                    key, pod_group(new, no_find) if new else None))
                 t = time.thread_time()
                 await r.relist()
                 return time.thread_time() - t
@@ -88,20 +93,20 @@ def main() -> None:
     static = ScrapeConfig.model_validate({"job_name": "s", "static_configs": [
         {"targets": [f"10.0.{i // 256}.{i % 256}:9100" for i in range(n)]}]})
     kube = ScrapeConfig.model_validate({"job_name": "k", "relabel_configs": RECIPE})
-    groups = [pod_group(p) for p in objs]
+    groups = [pod_group(p, no_find) for p in objs]
     builder = TargetBuilder(kube)
     builder.build(groups)
     changed = list(groups)
 
     def one_changed() -> None:
-        changed[0] = pod_group(objs[0])  # a new group object, as after a MODIFIED event
+        changed[0] = pod_group(objs[0], no_find)  # a new group object, as after a MODIFIED event
         builder.build(changed)
 
     reference = cpu(lambda: build(static, static_groups(static)), repeat)
     rows = [
         ("reference: reconcile N static targets, uncached build", reference),
         ("decode a PodList of N pods (json.loads)", cpu(lambda: json.loads(body), repeat)),
-        ("N pod objects → target groups (pod_group)", cpu(lambda: [pod_group(p) for p in objs], repeat)),
+        ("N pod objects → target groups (pod_group)", cpu(lambda: [pod_group(p, no_find) for p in objs], repeat)),
         ("relist N pods over HTTP from the fake API → groups", relist_seconds(objs, repeat)),
         ("first reconcile: relabel N pod targets (annotation recipe)", cpu(lambda: build(kube, groups), repeat)),
         ("steady reconcile (nothing changed, cached)", cpu(lambda: builder.build(groups), repeat)),

@@ -26,7 +26,6 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.cfg, self.verify = cfg, verify
         self._token, self._expires_at = "", 0.0
         self._lock: asyncio.Lock | None = None
-        self.fetches = 0
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("oauth2 is implemented for the asynchronous client only")
@@ -54,7 +53,6 @@ class OAuth2ClientCredentials(httpx.Auth):
             form["scope"] = " ".join(cfg.scopes)
         async with httpx.AsyncClient(verify=self.verify, proxy=cfg.proxy_url or None, timeout=30) as client:
             r = await client.post(cfg.token_url, data=form, auth=(cfg.client_id, secret))
-        self.fetches += 1
         if r.status_code != 200:
             raise httpx.HTTPStatusError(f"oauth2: token request to {cfg.token_url} returned HTTP status "
                                         f"{r.status_code}: {r.text[:200]}", request=r.request, response=r)

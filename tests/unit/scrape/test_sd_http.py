@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -105,54 +107,45 @@ def test_client_reads_credentials_files(tmp_path) -> None:  # type: ignore[no-un
 
 
 
-def test_requests_go_through_proxy_url() -> None:
-    seen: list[str] = []
-
-    class Proxy(BaseHTTPRequestHandler):
+@contextmanager
+def json_server(answer: Callable[[BaseHTTPRequestHandler, bytes], tuple[int, object]]) -> Iterator[str]:
+    """A server answering every GET and POST with ``answer(handler, body)`` as JSON; yields its URL."""
+    class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            seen.append(self.path)  # a forward proxy gets the absolute URL
-            body = json.dumps([{"targets": ["a:1"]}]).encode()
-            self.send_response(200)
+            status, reply = answer(self, self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            body = json.dumps(reply).encode()
+            self.send_response(status)
             self.send_header("Content-Type", JSON)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
+        do_POST = do_GET  # noqa: N815 - http.server's name
+
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
-        sd = HttpDiscovery(HttpSdConfig(url="http://inventory.invalid/targets",
-                                        proxy_url=f"http://127.0.0.1:{server.server_address[1]}"))
-        _refresh(sd)
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_requests_go_through_proxy_url() -> None:
+    seen: list[str] = []
+
+    def proxy(handler: BaseHTTPRequestHandler, _body: bytes) -> tuple[int, object]:
+        seen.append(handler.path)  # a forward proxy gets the absolute URL
+        return 200, [{"targets": ["a:1"]}]
+
+    with json_server(proxy) as proxy_url:
+        sd = HttpDiscovery(HttpSdConfig(url="http://inventory.invalid/targets", proxy_url=proxy_url))
+        _refresh(sd)
     assert seen == ["http://inventory.invalid/targets"]
     assert [g.targets for g in sd.groups()] == [("a:1",)] and sd.last_error == ""
-
-
-def _token_server(tokens: list[dict[str, object]], calls: list[dict[str, str]]) -> ThreadingHTTPServer:
-    class Token(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            form = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            calls.append({"authorization": self.headers.get("Authorization", ""), "form": form})
-            answer = tokens.pop(0)
-            body = json.dumps(answer).encode()
-            self.send_response(401 if "error" in answer else 200)
-            self.send_header("Content-Type", JSON)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Token)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server
 
 
 def test_oauth2_client_credentials(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -162,29 +155,30 @@ def test_oauth2_client_credentials(tmp_path) -> None:  # type: ignore[no-untyped
                                        {"access_token": "t3", "token_type": "Bearer", "expires_in": 5},
                                        {"error": "invalid_client"}]
     (tmp_path / "secret").write_text("s3cret\n")
-    token_server = _token_server(tokens, calls)
-    try:
-        with page_server() as (pages, port):
-            pages.pages["/sd"] = (JSON, json.dumps([{"targets": ["a:1"]}]))
-            token_url = f"http://127.0.0.1:{token_server.server_address[1]}/token"
-            sd = HttpDiscovery(HttpSdConfig.model_validate({"url": f"http://127.0.0.1:{port}/sd", "oauth2": {
-                "client_id": "meshscope", "client_secret_file": str(tmp_path / "secret"), "token_url": token_url,
-                "scopes": ["metrics", "read"], "endpoint_params": {"audience": "sd"}}}))
 
-            async def go(times: int) -> None:
-                async with client_for(sd.cfg) as client:
-                    for _ in range(times):
-                        await sd.refresh(client)
-            asyncio.run(go(2))  # one token for both requests
-            assert [r["authorization"] for r in pages.requests] == ["Bearer t1", "Bearer t1"]
-            assert len(calls) == 1
-            assert calls[0]["authorization"] == httpx.BasicAuth("meshscope", "s3cret")._auth_header
-            assert calls[0]["form"] == "grant_type=client_credentials&audience=sd&scope=metrics+read"
-            asyncio.run(go(2))  # a new client, a new token; expires_in 5 is inside the 10s margin: fetched again
-            assert [r["authorization"] for r in pages.requests[2:]] == ["Bearer t2", "Bearer t3"]
-            before = sd.groups()
-            asyncio.run(go(1))  # the token endpoint refuses: an SD error, previous groups kept
-            assert "returned HTTP status 401" in sd.last_error and sd.groups() == before
-    finally:
-        token_server.shutdown()
-        token_server.server_close()
+    def token(handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, object]:
+        calls.append({"authorization": handler.headers.get("Authorization", ""), "form": body.decode()})
+        reply = tokens.pop(0)
+        return (401 if "error" in reply else 200), reply
+
+    with json_server(token) as token_base, page_server() as (pages, port):
+        pages.pages["/sd"] = (JSON, json.dumps([{"targets": ["a:1"]}]))
+        token_url = f"{token_base}/token"
+        sd = HttpDiscovery(HttpSdConfig.model_validate({"url": f"http://127.0.0.1:{port}/sd", "oauth2": {
+            "client_id": "meshscope", "client_secret_file": str(tmp_path / "secret"), "token_url": token_url,
+            "scopes": ["metrics", "read"], "endpoint_params": {"audience": "sd"}}}))
+
+        async def go(times: int) -> None:
+            async with client_for(sd.cfg) as client:
+                for _ in range(times):
+                    await sd.refresh(client)
+        asyncio.run(go(2))  # one token for both requests
+        assert [r["authorization"] for r in pages.requests] == ["Bearer t1", "Bearer t1"]
+        assert len(calls) == 1
+        assert calls[0]["authorization"] == httpx.BasicAuth("meshscope", "s3cret")._auth_header
+        assert calls[0]["form"] == "grant_type=client_credentials&audience=sd&scope=metrics+read"
+        asyncio.run(go(2))  # a new client, a new token; expires_in 5 is inside the 10s margin: fetched again
+        assert [r["authorization"] for r in pages.requests[2:]] == ["Bearer t2", "Bearer t3"]
+        before = sd.groups()
+        asyncio.run(go(1))  # the token endpoint refuses: an SD error, previous groups kept
+        assert "returned HTTP status 401" in sd.last_error and sd.groups() == before

@@ -9,7 +9,6 @@ a name that does not exist has none.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 import socket
@@ -99,7 +98,7 @@ class StubResolver:
 
     async def _udp(self, server: tuple[str, int], fqdn: str, qtype: str) -> dns_wire.Answer:
         qid = random.getrandbits(16)
-        family = socket.AF_INET6 if ipaddress.ip_address(server[0]).version == 6 else socket.AF_INET
+        family = socket.AF_INET6 if ":" in server[0] else socket.AF_INET
         loop = asyncio.get_running_loop()
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             sock.setblocking(False)

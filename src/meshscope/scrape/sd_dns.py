@@ -157,7 +157,7 @@ class DnsDiscovery:
         for name in self.cfg.names:
             try:
                 records = await self._records(name)
-            except (DnsLookupError, OSError) as exc:
+            except (DnsLookupError, OSError, ValueError) as exc:  # ValueError: not a valid DNS name
                 log.warning("dns_sd %s: %s; keeping the previous targets", name, exc)
                 continue
             self._groups[name] = group(name, records, self.cfg.port)

@@ -69,6 +69,14 @@ def test_failing_server_keeps_previous_targets() -> None:
     assert sd.groups()[0].targets == ("b.x.test:81",)
 
 
+def test_invalid_name_is_skipped_and_others_resolve() -> None:
+    zone = Zone({("_m._tcp.x.test.", "SRV"): [(80, "a.x.test.")]})
+    with dns_server(zone) as port:
+        sd = _discover(zone, port, DnsSdConfig(names=["bad..name", "_m._tcp.x.test"]))
+        asyncio.run(sd.refresh())
+    assert {g.source: g.targets for g in sd.groups()} == {"_m._tcp.x.test": ("a.x.test:80",)}
+
+
 def test_mx_records() -> None:
     zone = Zone({("mail.test.", "MX"): ["mx1.mail.test."]})
     with dns_server(zone) as port:

@@ -60,7 +60,7 @@ def handshake_failure(exc: BaseException) -> str:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLError):
         return exc.verify_message if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message \
-            else (exc.reason or str(exc))
+            else (getattr(exc, "reason", None) or str(exc))  # not every SSLError carries a reason
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__

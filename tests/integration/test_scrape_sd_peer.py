@@ -25,7 +25,8 @@ def config(sd_url: str) -> str:
     relabel = [{"source_labels": ["team"], "regex": "red", "action": "drop"},
                {"source_labels": ["__meta_url"], "regex": ".*/(.*)", "target_label": "sd_path"}]
     jobs = [{"job_name": "http-sd", "scrape_interval": "1h", "scrape_timeout": "5s", "metrics_path": "/m",
-             "params": {"format": ["prometheus"]}, "http_sd_configs": [{"url": sd_url, "refresh_interval": "1s"}],
+             "params": {"format": ["prometheus"], "debug": ["1"]},
+             "http_sd_configs": [{"url": sd_url, "refresh_interval": "1s"}],
              "relabel_configs": relabel},
             {"job_name": "http-sd-plain", "scrape_interval": "1h", "http_sd_configs": [{"url": sd_url}]}]
     return yaml.safe_dump({"scrape_configs": jobs})
@@ -45,7 +46,8 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PrometheusP
     base = tmp_path_factory.mktemp("sd-peer")
     with page_server() as (pages, port):
         pages.pages["/sd"] = ("application/json", json.dumps([
-            {"targets": ["10.9.0.1:80", "10.9.0.2"], "labels": {"team": "blue", "env": "prod"}},
+            {"targets": ["10.9.0.1:80", "10.9.0.2"], "labels": {"team": "blue", "env": "prod", "empty": ""}},
+            {"targets": ["10.9.0.4:80"], "labels": {"__scheme__": "https", "__param_debug": "0"}},
             {"targets": ["10.9.0.3:9100"], "labels": {"team": "red"}},
             {"targets": ["[fd00::1]:9100"]}]))
         text = config(f"http://127.0.0.1:{port}/sd")
@@ -97,7 +99,7 @@ def test_active_target_labels_and_urls_match_prometheus(both: tuple[PrometheusPr
     while True:
         theirs = active(prom.get("/api/v1/targets").json()["data"])
         ours = active(ms.get("/api/v1/targets").json()["data"])
-        if (len(theirs) == 7 and theirs == ours) or time.monotonic() > deadline:  # 3 + 4: one red target dropped
+        if (len(theirs) == 9 and theirs == ours) or time.monotonic() > deadline:  # 4 + 5: one red target dropped
             break
         time.sleep(1)
-    assert len(theirs) == 7 and ours == theirs
+    assert len(theirs) == 9 and ours == theirs

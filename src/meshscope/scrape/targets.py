@@ -53,15 +53,20 @@ def _with_port(address: str, scheme: str) -> str:
 
 
 def _discovered(cfg: ScrapeConfig, group: TargetGroup, address: str, own: LabelPairs) -> dict[str, str]:
-    lb = {"job": cfg.job_name, "__scheme__": cfg.scheme, "__metrics_path__": cfg.metrics_path,
-          "__scrape_interval__": go_duration(cfg.scrape_interval),
-          "__scrape_timeout__": go_duration(cfg.scrape_timeout)}
+    """Prometheus' pre-relabeling labels: the target's, then the group's, empty values absent (its
+    label builder deletes a label set to ""), job defaults where missing, then the config's params."""
+    lb = {**dict(group.labels), "__address__": address, **dict(own)}
+    lb = {k: v for k, v in lb.items() if v != ""}
+    defaults = {"job": cfg.job_name, "__scrape_interval__": go_duration(cfg.scrape_interval),
+                "__scrape_timeout__": go_duration(cfg.scrape_timeout), "__metrics_path__": cfg.metrics_path,
+                "__scheme__": cfg.scheme}
+    for name, value in defaults.items():
+        lb.setdefault(name, value)
     for name, values in cfg.params.items():
-        if values:
+        if values and values[0]:
             lb[f"__param_{name}"] = values[0]
-    lb.update(dict(group.labels))
-    lb["__address__"] = address
-    lb.update(dict(own))
+        elif values:
+            lb.pop(f"__param_{name}", None)
     return lb
 
 
@@ -117,7 +122,7 @@ def _target(cfg: ScrapeConfig, discovered: dict[str, str], lb: dict[str, str]) -
     for name, value in lb.items():
         if name.startswith("__param_"):
             params[name[len("__param_"):]] = [value]
-    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+    query = urlencode([(k, v) for k, vs in sorted(params.items()) for v in vs])  # sorted, as Go encodes
     url = f"{scheme}://{address}{lb.get('__metrics_path__', cfg.metrics_path)}" + (f"?{query}" if query else "")
     public = tuple(sorted((k, v) for k, v in lb.items() if not k.startswith("__") and v != ""))
     return Target(cfg.job_name, public, tuple(sorted(discovered.items())), url)

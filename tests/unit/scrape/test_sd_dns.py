@@ -33,7 +33,7 @@ def test_srv_targets_with_meta_labels_and_relabeling() -> None:
                    ("http://web-2.shop.test:9200/metrics", "web-2", "9200")]
     discovered = dict(targets[0].discovered)
     assert discovered["__meta_dns_name"] == "_metrics._tcp.shop.test"
-    assert discovered["__meta_dns_mx_record_target"] == ""
+    assert "__meta_dns_mx_record_target" not in discovered  # empty: absent, as in Prometheus
 
 
 def test_truncated_udp_answer_is_retried_over_tcp() -> None:

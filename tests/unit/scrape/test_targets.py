@@ -29,3 +29,15 @@ def test_target_labels_override_group_labels() -> None:
     targets, _ = build(ScrapeConfig(job_name="j"), [group])
     assert [dict(t.labels)["zone"] for t in targets] == ["b", "a"]
     assert dict(targets[1].discovered)["__meta_port"] == "2" and "__meta_port" not in dict(targets[1].labels)
+
+
+def test_discovered_labels_as_prometheus_populates_them() -> None:
+    cfg = ScrapeConfig.model_validate({"job_name": "j", "params": {"module": ["http_2xx"], "debug": [""]}})
+    group = TargetGroup(("h:1",), (("__scheme__", "https"), ("__param_module", "tcp"), ("__param_debug", "1"),
+                                   ("empty", ""), ("team", "a")), "g")
+    (target,), _ = build(cfg, [group])
+    discovered = dict(target.discovered)
+    assert discovered == {"__address__": "h:1", "__scheme__": "https", "__param_module": "http_2xx",
+                          "__metrics_path__": "/metrics", "__scrape_interval__": "1m", "__scrape_timeout__": "10s",
+                          "job": "j", "team": "a"}  # group scheme wins, config params win, "" is absent
+    assert target.url == "https://h:1/metrics?debug=&module=http_2xx"

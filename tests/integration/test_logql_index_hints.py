@@ -60,6 +60,9 @@ CASES = [
     ('|~ "user_id=4[0-9]{3}\\\\b"', lambda b: re.search(r"user_id=4[0-9]{3}\b", b)),
     ('|~ "time(out)+"', lambda b: re.search("time(out)+", b)),
     ('|~ "request|lock"', lambda b: re.search("request|lock", b)),
+    ('|~ "timeout"', lambda b: "timeout" in b),
+    ('|~ "user_id=4|okay|TIMEOUT"', lambda b: re.search("user_id=4|okay|TIMEOUT", b)),
+    ('!~ "user_id=4|okay"', lambda b: not re.search("user_id=4|okay", b)),
     ('!~ "timeout|okay"', lambda b: not re.search("timeout|okay", b)),
     ('|= "timeout" |~ "lock|after"', lambda b: "timeout" in b and re.search("lock|after", b)),
 ]

@@ -75,6 +75,13 @@ def _contains(pattern: str) -> str:
 
 
 def _matches(pattern: str) -> str:
+    """``|~``: a plain word or ``a|b|c`` of plain words is a substring search (RE2 runs the alternation
+    ~2.7x slower than ``multiSearchAny`` on bench/logql_scans.py's lines); else ``match`` with a hint."""
+    if _LITERAL_ALTERNATIVES.fullmatch(pattern):
+        words = list(dict.fromkeys(pattern.split("|")))
+        if len(words) == 1:
+            return _contains(words[0])
+        return "multiSearchAny(body, [" + ", ".join(quote(w) for w in words) + "])"
     hint = ilike_hint(regex_word(pattern))
     check = f"match(body, {quote(pattern)})"
     return f"({hint}{check})" if hint else check

@@ -133,3 +133,12 @@ def test_line_filters_run_in_prewhere_and_label_matchers_after() -> None:
     assert prewhere.startswith("PREWHERE ") and "ILIKE '%timeout%'" in prewhere and "position(body" in prewhere
     assert "labels['app']" in where and "labels['level']" in where and "body" not in where
     assert filter_sql(query('{app="x"}'), "1").startswith("WHERE 1 AND ")
+
+
+@pytest.mark.parametrize("pipeline,sql", [
+    ('|~ "error|timeout"', "multiSearchAny(body, ['error', 'timeout'])"),
+    ('|~ "timeout"', "position(body, 'timeout') > 0"),
+    ('|~ "time.ut"', "match(body, 'time.ut')"),
+])
+def test_plain_word_regexes_become_substring_searches(pipeline: str, sql: str) -> None:
+    assert sql in filter_sql(query('{app="x"} ' + pipeline), "1")

@@ -97,7 +97,8 @@ def _ip(c: Cursor) -> str:
 
 
 def _stage(c: Cursor) -> ast.Stage:
-    if c.at("IDENT") and c.tok.text in _STAGES and c.ahead().kind not in _MATCH_OPS + _COMPARE_OPS:
+    bare = c.tok.text in ("decolorize", "unpack")  # keywords in Loki: `| decolorize != "x"` is a line filter after
+    if c.at("IDENT") and c.tok.text in _STAGES and (bare or c.ahead().kind not in _MATCH_OPS + _COMPARE_OPS):
         return _STAGES[c.take().text](c)
     if c.at("IDENT", "("):
         return ast.LabelFilter(label_filter(c))

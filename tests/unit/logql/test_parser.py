@@ -211,6 +211,7 @@ ROUND_TRIP = [t for t, _ in PARSES] + [
     '{app="api"} |> "<_> error <_>" or "<_> warn" !> "<_>debug<_>" |= ip("10.0.0.0/8") != ip("::1")',
     '{app="api"} | logfmt | addr = ip("192.168.0.1-192.168.0.9") or addr != ip("fd00::/8")',
     'sort_desc(sum by (app) (rate({app="api"}[1m]))) or sort(approx_topk(3, rate({app="api"}[1m])))',
+    '{app="api"} | decolorize != "x" | unpack |= "y"',
 ]
 
 
@@ -261,3 +262,9 @@ def test_log_query_required() -> None:
     assert parse_log_query('{app="api"} |= "x"') == a.LogQuery(SEL, (a.LineFilter("|=", ("x",)),))
     with pytest.raises(BadData):
         parse_log_query('rate({app="api"}[1m])')
+
+
+def test_bare_stages_are_keywords_before_a_line_filter() -> None:
+    tree = parse('{app="api"} | decolorize != "x"')
+    assert isinstance(tree, a.LogQuery)
+    assert tree.stages == (a.Decolorize(), a.LineFilter("!=", ("x",)))

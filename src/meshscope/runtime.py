@@ -19,6 +19,7 @@ from meshscope.api.app import create_app, create_otlp_app
 from meshscope.api.otlp_grpc import start_grpc
 from meshscope.config import Settings
 from meshscope.ingest.syslog_server import SyslogListener
+from meshscope.promql.heap import keep_freed_memory
 from meshscope.server import Meshscope
 
 log = logging.getLogger("meshscope")
@@ -40,6 +41,7 @@ def _uvicorn(app: FastAPI, host: str, port: int, log_level: str) -> _QuietServer
 
 def run_server(settings: Settings, on_ready: Callable[[Meshscope], None] | None = None) -> None:
     """Start everything, serve until a stop signal, then stop everything in order."""
+    keep_freed_memory()  # before any thread starts: one malloc arena (see meshscope.promql.heap)
     ms = Meshscope(settings)
     ms.start()
     grpc_server = None

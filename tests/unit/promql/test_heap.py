@@ -13,6 +13,7 @@ import sys
 
 SCRIPT = """
 import resource
+import threading
 import numpy as np
 from meshscope.promql.heap import keep_freed_memory
 
@@ -23,9 +24,16 @@ def faults_of_second_round():
         del arrays
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
+def in_a_thread():  # queries run on pool threads, created after the server started
+    out = []
+    worker = threading.Thread(target=lambda: out.append(faults_of_second_round()))
+    worker.start()
+    worker.join()
+    return out[0]
+
 plain = faults_of_second_round()
 tuned = keep_freed_memory()
-print(plain, tuned, faults_of_second_round())
+print(plain, tuned, faults_of_second_round(), in_a_thread())
 """
 
 
@@ -33,8 +41,9 @@ def test_freed_arrays_are_reused_without_page_faults() -> None:
     env = {**os.environ, "NUMPY_MADVISE_HUGEPAGE": "0"}
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True,
                          env=env).stdout.split()
-    plain, tuned, after = int(out[0]), out[1] == "True", int(out[2])
+    plain, tuned, after, threaded = int(out[0]), out[1] == "True", int(out[2]), int(out[3])
     pages = 3 * 40_000_000 // 4096
     assert tuned
     assert plain > pages // 2  # unmapped and faulted in again
     assert after < pages // 20
+    assert threaded < pages // 20

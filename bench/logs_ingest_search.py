@@ -213,13 +213,15 @@ def compression(server: ServerProcess, raw: Path) -> tuple[str, str, str, str, s
     parts = sql(server, "SELECT sum(bytes_on_disk) AS b, count() AS n FROM system.parts "
                         "WHERE database = 'meshscope' AND table = 'logs' AND active")["data"][0]
     ratio = raw.stat().st_size / parts["b"]
-    body = sql(server, "SELECT sum(data_compressed_bytes) AS b FROM system.columns WHERE database = 'meshscope' "
-                       "AND table = 'logs' AND name = 'body'")["data"][0]["b"]
+    where = "database = 'meshscope' AND table = 'logs'"
+    col = {r["name"]: r["b"] for r in sql(server, f"SELECT name, data_compressed_bytes AS b FROM system.columns "
+                                                  f"WHERE {where}")["data"]}
     index = sql(server, "SELECT sum(data_compressed_bytes) AS b FROM system.data_skipping_indices WHERE "
-                        "database = 'meshscope' AND table = 'logs' AND name = 'idx_body'")["data"][0]["b"]
+                        f"{where} AND name = 'idx_body'")["data"][0]["b"]
     return ("compression (raw file / on disk)", f"{ratio:.1f}×", "", "",
-            f"{parts['b'] / 1e6:,.0f} MB in {parts['n']} parts; body column {body / 1e6:,.0f} MB, "
-            f"text index {index / 1e6:,.0f} MB; without it {raw.stat().st_size / (parts['b'] - index):.1f}×")
+            f"{parts['b'] / 1e6:,.0f} MB in {parts['n']} parts; body column {col['body'] / 1e6:,.0f} MB, "
+            f"text index {index / 1e6:,.0f} MB, trace_id {col['trace_id'] / 1e6:,.0f} MB, labels "
+            f"{col['labels'] / 1e6:,.0f} MB; without the text index {raw.stat().st_size / (parts['b'] - index):.1f}×")
 
 
 def _loki(server: ServerProcess, path: str, **params: object) -> dict:

@@ -4,10 +4,14 @@ The common batch has only series already stored for the day of their samples ("k
 labels as sent hash to a stored fingerprint, so they are canonical). The fast path inserts its
 samples straight into ``metric_samples`` (no views, no label work, the rows written are the exact
 count) and fails on purpose, before writing, at the first series that is not known or carries
-exemplars. Then the batch takes the steps (schema 005): step one writes the known series' samples
-through ``series_ingest`` and records the attempt's exact sample count, new series and exemplars;
-step two reads the bodies again to check and canonicalise the new labels and write their series
-rows, samples and exemplars; then the known set learns the new series from ``metric_series``.
+exemplars. Then the batch takes the steps (schema 005), after a check that writes nothing: every
+new series' labels (canonicalised) must be valid, else the whole batch fails before any row is
+written, the writer isolates the bad body, and a refused request stores none of its series (as
+Prometheus rolls its appender back). A batch the check finds all known and without exemplars
+takes the fast statement. Step one writes the known series' samples through ``series_ingest`` and
+records the attempt's exact sample count, new series and exemplars; step two reads the bodies
+again to canonicalise the new labels and write their series rows, samples and exemplars; then the
+known set learns the new series from ``metric_series``.
 ClickHouse plans every view of a table on each insert, so keeping views and label functions off
 the fast path is what makes it cheap. After a batch needed the steps, the next few go straight to
 them (series churn comes in bursts).
@@ -29,6 +33,7 @@ from meshscope.storage.executor import Executor, Settings
 from meshscope.storage.sql import quote
 
 _NOT_FAST = "meshscope: batch has new series or exemplars"
+_INVALID = "remote_write: invalid series labels"
 STEPS_AFTER_MISS = 8  # batches that go straight to the steps after one needed them
 
 
@@ -60,6 +65,8 @@ class SeriesIngest:
             return self._steps(ex, path, fmt, step)
 
     def _steps(self, ex: Executor, path: Path, fmt: str, settings: Settings) -> int:
+        if not ex.insert_from_file(self.check_sql(), path, fmt, self.structure, settings):
+            return ex.insert_from_file(self.fast_sql(), path, fmt, self.structure, settings)
         attempt = uuid.uuid4().hex
         step = {**settings, "log_comment": attempt}
         ex.insert_from_file(self.step_one_sql(), path, fmt, self.structure, step)
@@ -110,6 +117,22 @@ ARRAY JOIN samples AS s"""
         return (f"notEmpty({samples}) AND toDate(intDiv(arrayMin({samples}.timestamp), 1000)) "
                 f"= toDate(intDiv(arrayMax({samples}.timestamp), 1000)) AND ({fp}, "
                 f"toDate(intDiv(arrayMin({samples}.timestamp), 1000))) IN {self.db}.metric_series_known")
+
+    def check_sql(self) -> str:
+        """Writes nothing; fails if a new series' labels are invalid, else its row count is the number of
+        series that need step two (new, or with exemplars).
+
+        A separate pass, because one insert is not atomic: its parallel streams write blocks before
+        another stream's throwIf fires."""
+        labels = "meshscope_label_names(names, vals), meshscope_label_values(names, vals)"
+        return f"""INSERT INTO FUNCTION null('fingerprint UInt64')
+SELECT fp + throwIf(NOT known AND meshscope_labels_invalid({labels}), '{_INVALID}')
+FROM (
+    SELECT cityHash64(t.labels.name, t.labels.value) AS fp, {self._known('fp', 't.samples')} AS known,
+        t.labels.name AS names, t.labels.value AS vals, t.exemplars AS exemplars
+    FROM {{source}} ARRAY JOIN timeseries AS t
+)
+WHERE NOT known OR notEmpty(exemplars)"""
 
     def step_one_sql(self) -> str:
         """Every series as sent, with its fingerprint as sent and whether that one is stored for its day."""

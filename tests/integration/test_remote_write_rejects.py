@@ -18,6 +18,7 @@ from meshscope.storage import migrate
 from meshscope.storage.dedup import DedupLog
 from meshscope.storage.executor import Executor, open_executor
 from meshscope.storage.metric_streams import PROM_WRITE, metric_streams
+from meshscope.storage.series_ingest import STEPS_AFTER_MISS
 from meshscope.storage.writer import TableWriter, WriterLimits, _Pending, digest_of
 from support.prom import write_request
 
@@ -32,11 +33,11 @@ def executor(tmp_path: Path) -> Iterator[Executor]:
     ex.close()
 
 
-def writer(ex: Executor, tmp_path: Path) -> TableWriter:
+def writer(ex: Executor, tmp_path: Path, flush_interval: float = 1.0) -> TableWriter:
     """flush_interval 1 s: what is submitted right after an insert waits for the next one, together."""
     dedup = DedupLog(tmp_path / "spool" / "dedup.log", 1000)
     return TableWriter(metric_streams(ex.database)[PROM_WRITE], ex, tmp_path / "spool" / "prom_write", dedup,
-                       WriterLimits(flush_interval=1.0))
+                       WriterLimits(flush_interval=flush_interval))
 
 
 def rows(ex: Executor, name: str) -> list[tuple[int, float]]:
@@ -57,18 +58,25 @@ def prime(w: TableWriter, name: str) -> None:
     assert w.submit(body, 1, digest_of(body)).result(30).rows == 1
 
 
-def test_a_refused_request_stores_none_of_its_known_series(executor: Executor, tmp_path: Path) -> None:
+@pytest.mark.parametrize("steady", [False, True], ids=["right-after-new-series", "fast-statement-first"])
+def test_a_refused_request_stores_none_of_its_known_series(executor: Executor, tmp_path: Path,
+                                                           steady: bool) -> None:
     name = f"rej_one_{uuid.uuid4().hex[:6]}"
-    w = writer(executor, tmp_path)
+    w = writer(executor, tmp_path, flush_interval=0.05)
     w.start()
     try:
         prime(w, name)
+        for n in range(STEPS_AFTER_MISS if steady else 0):  # known-only batches: the next one tries fast first
+            known = write_request([([("__name__", name), ("job", "known")], [(NOW - 14_000 + n, 1.0)])])
+            assert w.submit(known, 1, digest_of(known)).result(30).rows == 1
+        assert (w.spec.procedure._straight_to_steps == 0) == steady  # type: ignore[attr-defined]
         body = bad_request(name)
         with pytest.raises(BadData):
             w.submit(body, 2, digest_of(body)).result(30)
     finally:
         w.stop()
-    assert rows(executor, name) == [(NOW - 15_000, 1.0)]
+    assert rows(executor, name) == [(NOW - 15_000, 1.0)] + [(NOW - 14_000 + n, 1.0)
+                                                            for n in range(STEPS_AFTER_MISS if steady else 0)]
 
 
 def test_good_requests_batched_with_a_refused_one_are_stored_once(executor: Executor, tmp_path: Path) -> None:

@@ -79,12 +79,18 @@ def test_a_refused_request_stores_none_of_its_known_series(executor: Executor, t
                                                             for n in range(STEPS_AFTER_MISS if steady else 0)]
 
 
-def test_good_requests_batched_with_a_refused_one_are_stored_once(executor: Executor, tmp_path: Path) -> None:
+@pytest.mark.parametrize("steady", [False, True], ids=["right-after-new-series", "fast-statement-first"])
+def test_good_requests_batched_with_a_refused_one_are_stored_once(executor: Executor, tmp_path: Path,
+                                                                   steady: bool) -> None:
     name = f"rej_mix_{uuid.uuid4().hex[:6]}"
     w = writer(executor, tmp_path)
     w.start()
     try:
         prime(w, name)  # the next batch then gathers everything below
+        if steady:  # a batch of only known series: the check lets the next batches try the fast statement
+            known = write_request([([("__name__", name), ("job", "known")], [(NOW - 14_000, 1.0)])])
+            assert w.submit(known, 1, digest_of(known)).result(30).rows == 1
+        assert (w.spec.procedure._straight_to_steps == 0) == steady  # type: ignore[attr-defined]
         good = [write_request([([("__name__", name), ("job", "known")], [(NOW + 1000 * i, 10.0 + i)]),
                                ([("__name__", name), ("pod", f"p{i}")], [(NOW, 20.0 + i)])]) for i in range(3)]
         futures = [w.submit(b, 2, digest_of(b)) for b in good[:2] + [bad_request(name)] + good[2:]]
@@ -94,7 +100,7 @@ def test_good_requests_batched_with_a_refused_one_are_stored_once(executor: Exec
             bad_future.result(30)
     finally:
         w.stop()
-    expected = [(NOW - 15_000, 1.0)] + sorted([(NOW, 20.0 + i) for i in range(3)]
+    expected = [(NOW - 15_000, 1.0)] + [(NOW - 14_000, 1.0)] * steady + sorted([(NOW, 20.0 + i) for i in range(3)]
                                                + [(NOW + 1000 * i, 10.0 + i) for i in range(3)])
     assert rows(executor, name) == expected  # no (NOW, 2.0) nor 3.0, and every good row once
 

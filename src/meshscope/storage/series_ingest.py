@@ -3,18 +3,23 @@
 The common batch has only series already stored for the day of their samples ("known": the
 labels as sent hash to a stored fingerprint, so they are canonical). The fast path inserts its
 samples straight into ``metric_samples`` (no views, no label work, the rows written are the exact
-count) and fails on purpose, before writing, at the first series that is not known or carries
-exemplars. Then the batch takes the steps (schema 005), after a check that writes nothing: every
-new series' labels (canonicalised) must be valid, else the whole batch fails before any row is
-written, the writer isolates the bad body, and a refused request stores none of its series (as
-Prometheus rolls its appender back). A batch the check finds all known and without exemplars
-takes the fast statement. Step one writes the known series' samples through ``series_ingest`` and
+count) and fails on purpose at the first series that is not known or carries exemplars. It never
+writes a row of a body with such a series: the stream reading that body throws before it ends,
+and its rows are only written when it ends (far below min_insert_block_size_rows; other bodies' streams may have ended: rows that
+collapse on replay).
+
+Then the batch takes the steps (schema 005), after a check that writes nothing: every new
+series' labels (canonicalised) must be valid, else the batch fails before any row is written, the
+writer isolates the bad body, and a refused request stores none of its series (Prometheus rolls
+its appender back). Step one writes the known series' samples through ``series_ingest`` and
 records the attempt's exact sample count, new series and exemplars; step two reads the bodies
 again to canonicalise the new labels and write their series rows, samples and exemplars; then the
-known set learns the new series from ``metric_series``.
-ClickHouse plans every view of a table on each insert, so keeping views and label functions off
-the fast path is what makes it cheap. After a batch needed the steps, the next few go straight to
-them (series churn comes in bursts).
+known set learns the new series from ``metric_series``. ClickHouse plans every view of a table on
+each insert, so keeping views and label functions off the fast path is what makes it cheap.
+
+After a batch needed the steps, the next few go straight to them (series churn comes in bursts)
+until the check finds a batch all known without exemplars: that one and the next take the fast
+statement.
 
 Targets are ReplacingMergeTrees keyed by series and time: replaying a batch (crash, retry, a fast
 attempt that stopped part way) rewrites rows that collapse, so block deduplication is not needed
@@ -69,6 +74,7 @@ class SeriesIngest:
 
     def _steps(self, ex: Executor, path: Path, fmt: str, settings: Settings) -> int:
         if not ex.insert_from_file(self.check_sql(), path, fmt, _CHECK_STRUCTURE, settings):
+            self._straight_to_steps = 0  # the burst of new series is over: the check is a pass the fast path saves
             return ex.insert_from_file(self.fast_sql(), path, fmt, self.structure, settings)
         attempt = uuid.uuid4().hex
         step = {**settings, "log_comment": attempt}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from meshscope.scrape import dns_wire
 from meshscope.scrape.config import DnsSdConfig, ScrapeConfig
 from meshscope.scrape.sd_dns import DnsDiscovery, ResolvConf, StubResolver, read_resolv_conf
 from meshscope.scrape.targets import build
+from support.aio import run_async
 from support.dns_responder import Zone, dns_server
 
 
@@ -24,7 +24,7 @@ def test_srv_targets_with_meta_labels_and_relabeling() -> None:
     zone = Zone({("_metrics._tcp.shop.test.", "SRV"): [(9100, "web-1.shop.test."), (9200, "web-2.shop.test.")]})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["_metrics._tcp.shop.test"]))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     cfg = ScrapeConfig.model_validate({"job_name": "dns", "relabel_configs": [
         {"source_labels": ["__meta_dns_srv_record_target"], "regex": "(.*)\\.shop\\.test\\.", "target_label": "host"}]})
     targets, _ = build(cfg, sd.groups())
@@ -41,7 +41,7 @@ def test_truncated_udp_answer_is_retried_over_tcp() -> None:
     zone = Zone({("_m._tcp.big.test.", "SRV"): many}, truncate={"_m._tcp.big.test."})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["_m._tcp.big.test"]))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     assert len(sd.groups()[0].targets) == 40
     assert [q[0] for q in zone.queries] == ["udp", "tcp"]
 
@@ -50,7 +50,7 @@ def test_search_domains_and_nxdomain() -> None:
     zone = Zone({("_m._tcp.svc.cluster.test.", "SRV"): [(80, "a.cluster.test.")]})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["_m._tcp", "missing.test."]), search=("svc.cluster.test",))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     groups = {g.source: g.targets for g in sd.groups()}
     assert groups == {"_m._tcp": ("a.cluster.test:80",), "missing.test.": ()}
 
@@ -59,13 +59,13 @@ def test_failing_server_keeps_previous_targets() -> None:
     zone = Zone({("_m._tcp.x.test.", "SRV"): [(80, "a.x.test.")]})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["_m._tcp.x.test"]))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
         zone.servfail.add("_m._tcp.x.test.")
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
         assert sd.groups()[0].targets == ("a.x.test:80",)
         zone.servfail.clear()
         zone.records[("_m._tcp.x.test.", "SRV")] = [(81, "b.x.test.")]
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     assert sd.groups()[0].targets == ("b.x.test:81",)
 
 
@@ -73,7 +73,7 @@ def test_invalid_name_is_skipped_and_others_resolve() -> None:
     zone = Zone({("_m._tcp.x.test.", "SRV"): [(80, "a.x.test.")]})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["bad..name", "_m._tcp.x.test"]))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     assert {g.source: g.targets for g in sd.groups()} == {"_m._tcp.x.test": ("a.x.test:80",)}
 
 
@@ -81,7 +81,7 @@ def test_mx_records() -> None:
     zone = Zone({("mail.test.", "MX"): ["mx1.mail.test."]})
     with dns_server(zone) as port:
         sd = _discover(zone, port, DnsSdConfig(names=["mail.test"], type="MX", port=25))
-        asyncio.run(sd.refresh())
+        run_async(sd.refresh())
     group = sd.groups()[0]
     assert group.targets == ("mx1.mail.test:25",)
     assert dict(group.target_labels[0])["__meta_dns_mx_record_target"] == "mx1.mail.test."
@@ -89,7 +89,7 @@ def test_mx_records() -> None:
 
 def test_a_records_use_the_system_resolver() -> None:
     sd = DnsDiscovery(DnsSdConfig(names=["localhost"], type="A", port=9100))
-    asyncio.run(sd.refresh())
+    run_async(sd.refresh())
     group = sd.groups()[0]
     assert group.targets == ("127.0.0.1:9100",)
     assert dict(group.target_labels[0]) == {"__meta_dns_name": "localhost", "__meta_dns_srv_record_target": "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from meshscope.scrape.config import HttpSdConfig, ScrapeConfig
 from meshscope.scrape.http_client import client_for
 from meshscope.scrape.sd_http import HttpDiscovery, HttpSdError, parse_groups
 from meshscope.scrape.targets import build
+from support.aio import run_async
 from support.exporter import page_server
 
 JSON = "application/json"
@@ -26,7 +26,7 @@ def _refresh(sd: HttpDiscovery) -> None:
     async def go() -> None:
         async with client_for(sd.cfg) as client:
             await sd.refresh(client)
-    asyncio.run(go())
+    run_async(go())
 
 
 def test_groups_labels_and_errors_keep_previous_groups() -> None:
@@ -103,7 +103,7 @@ def test_client_reads_credentials_files(tmp_path) -> None:  # type: ignore[no-un
     assert isinstance(client.auth, httpx.BasicAuth)
     flow = client.auth.auth_flow(request)
     assert next(flow).headers["Authorization"] == httpx.BasicAuth("u", "hunter2")._auth_header
-    asyncio.run(client.aclose())
+    run_async(client.aclose())
 
 
 
@@ -172,13 +172,13 @@ def test_oauth2_client_credentials(tmp_path) -> None:  # type: ignore[no-untyped
             async with client_for(sd.cfg) as client:
                 for _ in range(times):
                     await sd.refresh(client)
-        asyncio.run(go(2))  # one token for both requests
+        run_async(go(2))  # one token for both requests
         assert [r["authorization"] for r in pages.requests] == ["Bearer t1", "Bearer t1"]
         assert len(calls) == 1
         assert calls[0]["authorization"] == httpx.BasicAuth("meshscope", "s3cret")._auth_header
         assert calls[0]["form"] == "grant_type=client_credentials&audience=sd&scope=metrics+read"
-        asyncio.run(go(2))  # a new client, a new token; expires_in 5 is inside the 10s margin: fetched again
+        run_async(go(2))  # a new client, a new token; expires_in 5 is inside the 10s margin: fetched again
         assert [r["authorization"] for r in pages.requests[2:]] == ["Bearer t2", "Bearer t3"]
         before = sd.groups()
-        asyncio.run(go(1))  # the token endpoint refuses: an SD error, previous groups kept
+        run_async(go(1))  # the token endpoint refuses: an SD error, previous groups kept
         assert "returned HTTP status 401" in sd.last_error and sd.groups() == before

@@ -16,6 +16,7 @@ import pytest
 from meshscope.scrape.config import KubernetesSdConfig
 from meshscope.scrape.sd_kubernetes import KubernetesDiscovery
 from support import kube_objects as k
+from support.aio import run_async
 from support.fake_kubernetes import FakeKubernetes, fake_kubernetes
 
 M = "__meta_kubernetes_"
@@ -42,7 +43,7 @@ def run_with(sd: KubernetesDiscovery, body: Callable[[], Any]) -> None:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-    asyncio.run(main())
+    run_async(main())
 
 
 def addresses(sd: KubernetesDiscovery) -> dict[str, list[str]]:
@@ -173,7 +174,7 @@ def test_endpointslices_nodes_and_ingresses_use_their_api_groups(api: tuple[Fake
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    asyncio.run(main())
+    run_async(main())
     assert addresses(found["endpointslice"]) == {"endpointslice/shop/web-x1": ["10.1.0.1:8080"]}
     assert dict(found["endpointslice"].groups()[0].labels)[M + "service_name"] == "web"
     assert addresses(found["node"]) == {"node/node-1": ["172.18.0.2:10250"]}

@@ -30,6 +30,10 @@ from meshscope.storage.sql import quote, quote_list
 
 READ_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
 MAX_LISTED = 2_000  # unknown fingerprints looked up by value; more re-read the selector's series
+# metric_samples is ordered by (metric, 2 h bucket of the timestamp, series, time) (schema 007).
+# ClickHouse does not carry a timestamp range through intDiv to the key, so the reader names the
+# buckets itself (bounds computed by the same intDiv, so negative times round alike).
+TIME_BUCKET_MS = 7_200_000
 
 
 def series_query(db: str, matchers: Sequence[LabelMatcher], start_ms: int, end_ms: int,
@@ -50,8 +54,11 @@ def samples_query(db: str, matchers: Sequence[LabelMatcher], start_ms: int, end_
     else:
         name_filter = f"metric_name IN {quote_list(names)} AND " if names else ""
         which = f"{name_filter}fingerprint IN ({series_query(db, matchers, start_ms, end_ms, 'fingerprint')})"
+    buckets = (f"intDiv(timestamp, {TIME_BUCKET_MS}) BETWEEN intDiv({start_ms}, {TIME_BUCKET_MS}) "
+               f"AND intDiv({end_ms}, {TIME_BUCKET_MS})")
     return (f"SELECT fingerprint, timestamp, value FROM {db}.metric_samples{' FINAL' if final else ''} "
-            f"WHERE {which} AND timestamp BETWEEN {start_ms} AND {end_ms} ORDER BY fingerprint, timestamp")
+            f"WHERE {which} AND {buckets} AND timestamp BETWEEN {start_ms} AND {end_ms} "
+            "ORDER BY fingerprint, timestamp")
 
 
 def to_labels(name: str, labels: dict[str, str] | list[tuple[str, str]]) -> Labels:

@@ -253,7 +253,11 @@ class TableWriter:
         settings = dict(self.spec.settings)
         settings["insert_deduplication_token"] = batch_id
         settings["deduplicate_blocks_in_dependent_materialized_views"] = 1
-        settings["max_insert_threads"] = self.parallelism
+        # One insert stream: the batch becomes one block whatever the timing, so a replay after a crash
+        # carries the same block token as the insert it repeats (with two streams the split into
+        # blocks varied, a replay's second block got a token of its own and was stored twice).
+        # The files are still parsed in parallel.
+        settings["max_insert_threads"] = 1
         started = time.perf_counter()
         path = self.spool_dir / f"{batch_id}-*.pb"
         stored = None

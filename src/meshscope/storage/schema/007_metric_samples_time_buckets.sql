@@ -8,20 +8,25 @@
 -- Measured with bench/metric_samples_layout.py: 5,000 series (counters, histogram buckets, gauges),
 -- 24 h at 15 s = 28.8 M samples, inserted an hour at a time, merged; the reader's SQL for one whole
 -- metric (3,333 bucket series) and for {job="api"} of http_requests_total (1 series in 8); rows read
--- from storage and process CPU as ratios against the old key in the same run:
+-- from storage and process CPU as ratios against the old key in the same run (one run; insert CPU
+-- includes the background merges running meanwhile):
 --
 --   layout                          B/sample  1 h metric   1 h {job}    24 h metric  24 h {job}   insert  merge
 --                                             rows   CPU   rows   CPU   rows   CPU   rows   CPU   CPU     CPU
 --   (name, fp, ts), granule 8192    2.16      1.00   1.00  1.00   1.00  1.00   1.00  1.00   1.00  1.00    1.00
---   (name, fp, ts), granule 1024    2.17      0.22   1.13  0.10   0.79  1.00   0.89  0.53   0.92  1.10    1.44
---   (name, 1 h, fp, ts), 8192       2.22      0.08   0.19  0.30   0.45  1.00   1.28  3.58   2.75  1.08    0.69
---   (name, 2 h, fp, ts), 8192       2.22      0.08   0.18  0.27   0.43  1.00   1.22  3.22   1.31  0.84    0.68
---   (name, 2 h, fp, ts), 2048  <-   2.23      0.08   0.15  0.15   0.31  1.00   0.99  1.83   1.51  0.89    0.64
---   (name, 2 h, fp, ts), 1024       2.23      0.08   0.14  0.11   0.34  1.00   1.08  1.26   1.44  0.85    0.67
---   (name, fp, ts), 2 h partitions  2.22      0.08   0.18  0.27   0.32  1.00   1.06  3.26   1.84  0.66    0.70
+--   (name, fp, ts), granule 1024    2.17      0.22   0.87  0.10   0.85  1.00   1.10  0.53   1.38  1.03    1.05
+--   (name, 1 h, fp, ts), 8192       2.22      0.08   0.14  0.30   0.30  1.00   1.24  3.58   1.89  1.06    0.68
+--   (name, 2 h, fp, ts), 8192       2.22      0.08   0.16  0.27   0.32  1.00   1.43  3.22   2.02  1.03    0.80
+--   (name, 2 h, fp, ts), 2048  <-   2.23      0.08   0.18  0.15   0.41  1.00   1.37  1.83   1.62  1.12    0.90
+--   (name, 2 h, fp, ts), 1024       2.23      0.08   0.18  0.11   0.34  1.00   1.53  1.26   1.78  1.16    1.09
+--   (name, fp, ts), 2 h partitions  2.22      0.08   0.16  0.27   0.36  1.00   1.15  3.26   1.81  0.62    0.75
 --
--- The old key read 19.2 M rows (the metric's whole day) for 0.87 M samples in the last 1 h 5 min.
--- CPU ratios move by ~0.2 between runs on the shared 2-core machine; rows read do not.
+-- The old key read 19.2 M rows (the metric's whole day) for 0.87 M samples in the last 1 h 5 min
+-- (946 ms CPU; the chosen layout 172 ms). CPU ratios move by up to ~0.35 between runs on the shared
+-- 2-core machine (another run of the chosen layout: 0.15, 0.31, 0.99, 1.51); rows read do not.
+-- The price is paid by long ranges: 24 h of a whole metric costs 1.0-1.4x the CPU (ClickHouse
+-- sorts what it used to read in order: ~10 % of the statement), and a selector keeping few of a
+-- metric's series reads ~2x the rows, since a granule now mixes ~4 series.
 -- Rows in (series, time) order: reading in key order and sorting in numpy (a stable argsort by
 -- series) was never cheaper than ClickHouse's sort (1 h: within 5 %; 24 h: up to 1.4x the CPU), so
 -- the reader still asks ClickHouse for ORDER BY fingerprint, timestamp.

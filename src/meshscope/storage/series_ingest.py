@@ -5,8 +5,8 @@ labels as sent hash to a stored fingerprint, so they are canonical). The fast pa
 samples straight into ``metric_samples`` (no views, no label work, the rows written are the exact
 count) and fails on purpose at the first series that is not known or carries exemplars. It never
 writes a row of a body with such a series: the stream reading that body throws before it ends,
-and its rows are only written when it ends (far below min_insert_block_size_rows; other bodies' streams may have ended: rows that
-collapse on replay).
+and its rows are only written when it ends (far below min_insert_block_size_rows; other bodies'
+streams may have ended: rows that collapse on replay).
 
 Then the batch takes the steps (schema 005), after a check that writes nothing: every new
 series' labels (canonicalised) must be valid, else the batch fails before any row is written, the

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from meshscope.api import loki_params as p
-from meshscope.api.loki_query import QUERY_LOOKBACK_NS, V1, answer, read_params
+from meshscope.api.loki_query import QUERY_LOOKBACK_NS, V1, answer, engine_of, read_params
 from meshscope.logql import detected
 from meshscope.logql.engine import LogQLEngine
 from meshscope.logql.parser import parse
@@ -24,8 +24,7 @@ def router(ms: Meshscope) -> APIRouter:
     r = APIRouter(tags=["loki"])
 
     def engine() -> LogQLEngine:
-        assert ms.executor is not None, "server not started"
-        return LogQLEngine(ms.executor)
+        return engine_of(ms)
 
     @r.api_route(f"{V1}/detected_fields", methods=["GET", "POST"], summary="Fields found in a query's newest lines")
     async def detected_fields(request: Request) -> JSONResponse:

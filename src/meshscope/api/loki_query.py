@@ -82,12 +82,17 @@ def _build_info() -> dict[str, str]:
             "buildUser": "meshscope", "buildDate": "", "goVersion": "meshscope"}
 
 
+def engine_of(ms: Meshscope) -> LogQLEngine:
+    """A LogQL engine over the running server's storage (every Loki router answers with one)."""
+    assert ms.executor is not None, "server not started"
+    return LogQLEngine(ms.executor)
+
+
 def router(ms: Meshscope) -> APIRouter:
     r = APIRouter(tags=["loki"])
 
     def engine() -> LogQLEngine:
-        assert ms.executor is not None, "server not started"
-        return LogQLEngine(ms.executor)
+        return engine_of(ms)
 
     @r.api_route(f"{V1}/query_range", methods=["GET", "POST"], summary="LogQL over a time range")
     async def query_range(request: Request) -> JSONResponse:

@@ -10,6 +10,7 @@ labels Loki treats as static (``service_name``, ``namespace``, ``cluster``...).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,19 +32,18 @@ _JSON, _LOGFMT = json_parser(ast.JsonParser()), logfmt_parser(ast.LogfmtParser()
 _BOOLS = {"1", "t", "T", "true", "TRUE", "True", "0", "f", "F", "false", "FALSE", "False"}  # Go's ParseBool
 
 
+def _boolean(value: str) -> None:
+    if value not in _BOOLS:
+        raise ValueError(value)
+
+
 def field_type(value: str) -> str:
     """Loki's ``determineType``: the first parse that succeeds."""
-    for name, check in (("int", int), ("float", float)):
+    checks: tuple[tuple[str, Callable[[str], object]], ...] = (
+        ("int", int), ("float", float), ("boolean", _boolean), ("duration", parse_go_duration), ("bytes", parse_bytes))
+    for name, check in checks:
         try:
             check(value)
-            return name
-        except ValueError:
-            pass
-    if value in _BOOLS:
-        return "boolean"
-    for name, parse in (("duration", parse_go_duration), ("bytes", parse_bytes)):
-        try:
-            parse(value)
             return name
         except ValueError:
             pass

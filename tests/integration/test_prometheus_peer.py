@@ -43,7 +43,7 @@ def _exporter(stop: threading.Event) -> int:
                 requests.labels(path, "500").inc(n % (i + 2))
                 latency.labels(path).observe(((n * 37 + i * 11) % 100) / 90)
             for q in range(4):
-                queue.labels(f"q{q}").set((n * (q + 1)) % 17)
+                queue.labels(f"q{q}").set((n * (q + 1)) % 17 + 1)  # never all 0: "> 5" must match
             stop.wait(0.25)
     threading.Thread(target=churn, daemon=True).start()
     return port

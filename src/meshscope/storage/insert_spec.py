@@ -25,6 +25,9 @@ class InsertSpec:
     fmt: str = "Protobuf"
     settings: Mapping[str, str | int] = field(default_factory=dict)
     procedure: InsertProcedure | None = None  # runs instead of ``sql`` when the insert takes steps
+    # Its senders wait for each answer before sending again (remote_write shards): once the queue is
+    # quiet they all wait on this writer, so it inserts then rather than after ``flush_interval``.
+    senders_wait: bool = False
 
     @property
     def length_delimited(self) -> bool:

@@ -15,7 +15,7 @@ def metric_streams(db: str) -> dict[str, InsertSpec]:
     series = SeriesIngest(db, metrics_sql.WRITE_REQUEST_STRUCTURE)
     return {
         PROM_WRITE: InsertSpec("metric_ingest", series.step_one_sql(), metrics_sql.WRITE_REQUEST_STRUCTURE,
-                               settings=metrics_sql.format_settings(), procedure=series),
+                               settings=metrics_sql.format_settings(), procedure=series, senders_wait=True),
         PROM_METADATA: InsertSpec("metric_metadata", metrics_sql.insert_metadata(db),
                                   metrics_sql.METADATA_STRUCTURE, fmt="JSONEachRow"),
     }

@@ -123,6 +123,8 @@ class TableWriter:
         self._cond = threading.Condition()
         self._stopping = False
         self._last_insert = 0.0
+        self._last_arrival = 0.0
+        self._last_ack = 0.0
         self._thread = threading.Thread(target=self._run, name=f"writer-{spec.table}", daemon=True)
 
     # ---- public
@@ -153,6 +155,7 @@ class TableWriter:
                                   f"({self._queued_rows} rows waiting); retry later",
                                   retry_after_s=1.0, overloaded=True)
             self._queue.append(pending)
+            self._last_arrival = pending.queued_at
             self._queued_rows += rows
             self._queued_bytes += len(body)
             self._cond.notify()
@@ -174,17 +177,19 @@ class TableWriter:
                 return
             if batch:
                 self._flush(batch)
+                self._last_ack = time.monotonic()
 
     def _take_batch(self) -> list[_Pending] | None:
         """Group commit: insert as soon as ``flush_interval`` has passed since the last insert began
         (an idle writer inserts after a short linger), or at once when ``flush_rows`` wait. Busy
-        streams thus make at most one insert per interval; quiet ones add no latency."""
+        streams thus make at most one insert per interval; quiet ones add no latency. A stream whose
+        senders wait for each answer also inserts once no request came for a linger after the last
+        arrival or answer: waiting longer for company that cannot come only stalls them."""
         with self._cond:
             while True:
                 if self._queue:
                     now = time.monotonic()
-                    due = max(self._last_insert + self.limits.flush_interval,
-                              self._queue[0].queued_at + min(_LINGER_S, self.limits.flush_interval))
+                    due = self._due()
                     if self._stopping or self._queued_rows >= self.limits.flush_rows or now >= due:
                         self._last_insert = now
                         return self._pop_batch()
@@ -193,6 +198,13 @@ class TableWriter:
                     return None
                 else:
                     self._cond.wait()
+
+    def _due(self) -> float:
+        linger = min(_LINGER_S, self.limits.flush_interval)
+        due = max(self._last_insert + self.limits.flush_interval, self._queue[0].queued_at + linger)
+        if self.spec.senders_wait:  # quiet since the last arrival or answer: nobody else is coming
+            due = min(due, max(self._last_arrival, self._last_ack) + linger)
+        return due
 
     def _pop_batch(self) -> list[_Pending]:
         cap = self.limits.batch_max_rows

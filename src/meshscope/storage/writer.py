@@ -284,7 +284,10 @@ class TableWriter:
         """The batch as up to ``parallelism`` files (ClickHouse reads files in parallel), then its digests.
 
         The digests file is written last and marks the batch complete: a crash before it leaves
-        files that were never acknowledged and are discarded at start-up."""
+        files that were never acknowledged and are discarded at start-up. No fsync: the spool
+        repairs a process crash, which the page cache survives; after a power loss the insert it
+        guards is not on disk either (ClickHouse does not fsync parts), so an fsync (~7 ms per
+        file here, a quarter of a remote_write batch) bought nothing for what was acknowledged."""
         shards: list[list[_Pending]] = [[] for _ in range(min(self.parallelism, len(items)))]
         for n, item in enumerate(sorted(items, key=lambda i: -len(i.body))):
             shards[n % len(shards)].append(item)
@@ -296,8 +299,6 @@ class TableWriter:
                     f.write(item.body)
                     if not self.spec.length_delimited and not item.body.endswith(b"\n"):
                         f.write(b"\n")
-                f.flush()
-                os.fsync(f.fileno())
         tmp = self.spool_dir / f"{batch_id}.tmp"
         tmp.write_text("\n".join(i.digest for i in items))
         os.replace(tmp, self.spool_dir / f"{batch_id}.digests")

@@ -1,5 +1,6 @@
-"""OTLP delta temporality from the real OpenTelemetry SDK becomes cumulative Prometheus series: sums
-and histograms, across a server restart, without double counting replays or late points."""
+"""OTLP delta temporality from the real OpenTelemetry SDK becomes cumulative Prometheus series: sums,
+histograms and exponential histograms, across a server restart, without double counting replays or
+late points."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality as Temporality
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
 from opentelemetry.sdk.resources import Resource
 
 from support.server import ServerProcess
@@ -135,3 +137,40 @@ def test_replayed_and_late_deltas_are_not_counted_twice(server: ServerProcess) -
         assert httpx.post(f"{server.otlp_http_url}/v1/metrics", content=body, headers=PB, timeout=30).status_code == 200
     wait_for(server, f"{name}_total", 6.0)
     assert [v for _, v in stored_samples(server, f"{name}_total")] == [2.0, 5.0, 6.0]
+
+
+def test_sdk_delta_exponential_histogram_becomes_cumulative_classic_buckets(server: ServerProcess) -> None:
+    """Each export has its own scale (the SDK picks the finest that fits that export's values); the
+    running sum keeps the smaller one, and every bucket counts all values recorded so far up to its le."""
+    exporter = OTLPMetricExporter(endpoint=f"{server.otlp_http_url}/v1/metrics",
+                                  preferred_temporality={Histogram: AggregationTemporality.DELTA},
+                                  preferred_aggregation={Histogram: ExponentialBucketHistogramAggregation()})
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
+    provider = MeterProvider(resource=Resource.create({"service.name": f"exp-{uuid.uuid4().hex[:6]}"}),
+                             metric_readers=[reader])
+    latency = provider.get_meter("tests").create_histogram("rpc.latency", unit="s")
+    recorded: list[float] = []
+    times = []
+    for observed in ([0.2, 3.0, 0.7], [0.21], [20.0, 0.01, 1.5]):
+        for v in observed:
+            latency.record(v)
+        recorded += observed
+        provider.force_flush()
+        times.append(time.time())
+        time.sleep(1.1)
+    provider.shutdown()
+    wait_for(server, "rpc_latency_seconds_count", float(len(recorded)))
+    assert [value_at(server, "rpc_latency_seconds_count", t) for t in times] == [3.0, 4.0, 7.0]
+    assert value_at(server, "rpc_latency_seconds_sum", times[-1]) == pytest.approx(sum(recorded))
+    stamps = {s["metric"]["le"]: float(s["value"][1]) for s in server.get(
+        "/api/v1/query", query="timestamp(rpc_latency_seconds_bucket)", time=times[-1]).json()["data"]["result"]}
+    latest = max(stamps.values())  # buckets of earlier, finer scales are still within the lookback
+    buckets = {s["metric"]["le"]: float(s["value"][1]) for s in server.get(
+        "/api/v1/query", query="rpc_latency_seconds_bucket", time=times[-1]).json()["data"]["result"]
+        if stamps[s["metric"]["le"]] == latest}
+    assert buckets.pop("+Inf") == 7.0
+    assert len(buckets) >= 10  # 0.01 s to 20 s in buckets of at most a factor 2
+    for le, count in buckets.items():
+        assert count == sum(1 for v in recorded if v <= float(le)), (le, count)
+    uppers = sorted(float(le) for le in buckets)
+    assert all(b / a <= 2.0 + 1e-9 for a, b in zip(uppers, uppers[1:], strict=False))

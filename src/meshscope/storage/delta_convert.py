@@ -17,14 +17,21 @@ from typing import Any
 from meshscope.storage import delta_sums
 from meshscope.storage.delta_sums import Point
 from meshscope.storage.executor import Executor, Settings
+from meshscope.storage.exp_buckets import Buckets, ExpHistogram
 
 TEMPORALITY = "delta_to_cumulative"
 _STREAM = ("meshscope_otel_stream(metric_name, metric_type, unit, is_monotonic, resource_attributes, scope_name, "
            "scope_version, attributes)")
 _FIELDS = (f"{_STREAM} AS stream, toUnixTimestamp64Nano(timestamp) AS t, toUnixTimestamp64Nano(start_timestamp) AS st, "
-           "value, count, sum, bucket_counts, explicit_bounds")
+           "value, count, sum, bucket_counts, explicit_bounds, metric_type = 'exponential_histogram' AS is_exp, "
+           "exp_scale, exp_zero_count, exp_positive_offset, exp_positive_bucket_counts, exp_negative_offset, "
+           "exp_negative_bucket_counts")
 _RESULT_STRUCTURE = ("stream UInt64, t Int64, start Int64, value Float64, count UInt64, total Float64, "
-                     "buckets Array(UInt64)")
+                     "buckets Array(UInt64), scale Int32, zero_count UInt64, positive_offset Int32, "
+                     "positive Array(UInt64), negative_offset Int32, negative Array(UInt64)")
+_EXP_COLUMNS = ("is_exp", "exp_scale", "exp_zero_count", "exp_positive_offset", "exp_positive_bucket_counts",
+                "exp_negative_offset", "exp_negative_bucket_counts")
+_EXP_LIST = ", ".join(_EXP_COLUMNS)
 
 
 class DeltaToCumulative:
@@ -53,7 +60,7 @@ class DeltaToCumulative:
     def _state(self, ex: Executor) -> dict[int, Point]:
         """The last cumulative point of each pending stream, if not older than the stale window."""
         rows = ex.rows(f"""SELECT stream,
-    argMax(tuple(t, st, value, count, sum, bucket_counts, explicit_bounds), t) AS last
+    argMax(tuple(t, st, value, count, sum, bucket_counts, explicit_bounds, {_EXP_LIST}), t) AS last
 FROM (SELECT {_FIELDS} FROM {self.db}.otel_metrics
       WHERE temporality = '{TEMPORALITY}'
         AND metric_name IN (SELECT metric_name FROM {self.db}.otel_delta_pending)
@@ -63,21 +70,22 @@ WHERE stream IN (SELECT {_STREAM} FROM {self.db}.otel_delta_pending)
 GROUP BY stream""")
         state = {}
         for r in rows:
-            t, st, value, count, total, buckets, bounds = r["last"]
-            state[int(r["stream"])] = Point(int(r["stream"]), int(t), int(st), float(value), int(count), float(total),
-                                            tuple(int(b) for b in buckets), tuple(float(b) for b in bounds))
+            last = dict(zip(("t", "st", "value", "count", "sum", "bucket_counts", "explicit_bounds", *_EXP_COLUMNS),
+                            r["last"], strict=True))
+            state[int(r["stream"])] = _point({"stream": r["stream"], **last})
         return state
 
     def _append(self, ex: Executor, points: list[Point], work_dir: Path) -> None:
         """The pending rows with cumulative values, start time and temporality, as new otel_metrics rows."""
         path = work_dir / f"cumulative-{uuid.uuid4().hex}.json"
         try:
-            path.write_text("".join(json.dumps({"stream": p.stream, "t": p.time, "start": p.start, "value": p.value,
-                                                "count": p.count, "total": p.total, "buckets": list(p.buckets)}) + "\n"
-                                    for p in points))
+            path.write_text("".join(json.dumps(_row(p)) + "\n" for p in points))
             ex.insert_from_file(f"""INSERT INTO {self.db}.otel_metrics
 SELECT p.* EXCEPT (stream, t) REPLACE (fromUnixTimestamp64Nano(c.start) AS start_timestamp,
-    '{TEMPORALITY}' AS temporality, c.value AS value, c.count AS count, c.total AS sum, c.buckets AS bucket_counts)
+    '{TEMPORALITY}' AS temporality, c.value AS value, c.count AS count, c.total AS sum, c.buckets AS bucket_counts,
+    c.scale AS exp_scale, c.zero_count AS exp_zero_count, c.positive_offset AS exp_positive_offset,
+    c.positive AS exp_positive_bucket_counts, c.negative_offset AS exp_negative_offset,
+    c.negative AS exp_negative_bucket_counts)
 FROM {{source}} AS c
 INNER JOIN (SELECT *, {_STREAM} AS stream, toUnixTimestamp64Nano(timestamp) AS t
             FROM {self.db}.otel_delta_pending) AS p ON p.stream = c.stream AND p.t = c.t
@@ -87,6 +95,23 @@ LIMIT 1 BY c.stream, c.t""", path, "JSONEachRow", _RESULT_STRUCTURE, {"insert_de
 
 
 def _point(row: dict[str, Any]) -> Point:
+    exp = None
+    if row["is_exp"]:
+        exp = ExpHistogram(int(row["exp_scale"]), int(row["exp_zero_count"]), _side(row, "positive"),
+                           _side(row, "negative"))
     return Point(int(row["stream"]), int(row["t"]), int(row["st"]), float(row["value"]), int(row["count"]),
                  float(row["sum"]), tuple(int(b) for b in row["bucket_counts"]),
-                 tuple(float(b) for b in row["explicit_bounds"]))
+                 tuple(float(b) for b in row["explicit_bounds"]), exp)
+
+
+def _side(row: dict[str, Any], sign: str) -> Buckets:
+    return Buckets(int(row[f"exp_{sign}_offset"]), tuple(int(c) for c in row[f"exp_{sign}_bucket_counts"]))
+
+
+def _row(p: Point) -> dict[str, Any]:
+    """A cumulative point as the JSON row ``_append`` reads (exponential buckets empty for other kinds)."""
+    exp = p.exp or ExpHistogram()
+    return {"stream": p.stream, "t": p.time, "start": p.start, "value": p.value, "count": p.count, "total": p.total,
+            "buckets": list(p.buckets), "scale": exp.scale, "zero_count": exp.zero_count,
+            "positive_offset": exp.positive.offset, "positive": list(exp.positive.counts),
+            "negative_offset": exp.negative.offset, "negative": list(exp.negative.counts)}

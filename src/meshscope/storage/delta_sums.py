@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from meshscope.storage.exp_buckets import ExpHistogram
+
 STALE_NS = 5 * 60 * 1_000_000_000  # the collector's default max_stale
 
 
 @dataclass(frozen=True)
 class Point:
-    """One delta point of a sum or histogram (scalar sums leave count, total, buckets empty);
-    as state, the running cumulative values of a stream."""
+    """One delta point of a sum or histogram (scalar sums leave count, total, buckets empty; an
+    exponential histogram has ``exp``); as state, the running cumulative values of a stream."""
 
     stream: int
     time: int  # ns
@@ -30,16 +32,19 @@ class Point:
     total: float = 0.0
     buckets: tuple[int, ...] = ()
     bounds: tuple[float, ...] = ()
+    exp: ExpHistogram | None = None
 
     def plus(self, delta: Point) -> Point:
         """This running sum advanced by ``delta`` (keeps this start; takes its time)."""
         return replace(self, time=delta.time, value=self.value + delta.value, count=self.count + delta.count,
                        total=self.total + delta.total,
-                       buckets=tuple(a + b for a, b in zip(self.buckets, delta.buckets, strict=True)))
+                       buckets=tuple(a + b for a, b in zip(self.buckets, delta.buckets, strict=True)),
+                       exp=self.exp.plus(delta.exp) if self.exp is not None and delta.exp is not None else None)
 
 
 def _continues(running: Point | None, p: Point) -> bool:
-    return running is not None and p.bounds == running.bounds and len(p.buckets) == len(running.buckets)
+    return (running is not None and p.bounds == running.bounds and len(p.buckets) == len(running.buckets)
+            and (p.exp is None) == (running.exp is None))
 
 
 def accumulate(state: dict[int, Point], points: Iterable[Point]) -> list[Point]:

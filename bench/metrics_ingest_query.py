@@ -7,8 +7,10 @@
    Prometheus: a TSDB snapshot of its head, i.e. compacted blocks with chunks and index), plus
    the codec alternatives for meshscope's sample columns.
 3. query_range latency (1 h, 15 s step) for dashboard queries, median of several runs.
+4. with ``--sweep 1,16``: ingest again with those numbers of senders, both servers started afresh
+   for each (the same bodies, cut into that many shards), one more table row each.
 
-    .venv/bin/python bench/metrics_ingest_query.py [--series 10000] [--minutes 60] [--senders 4]
+    .venv/bin/python bench/metrics_ingest_query.py [--series 10000] [--minutes 60] [--senders 4] [--sweep 16]
 """
 
 from __future__ import annotations
@@ -220,12 +222,35 @@ def meshscope_storage(data_dir: Path) -> tuple[int, list[tuple[str, int]]]:
         ex.close()
 
 
+def ingest_both(work: Path, shards: list[list[bytes]]) -> dict[str, float]:
+    """One ingest by fresh servers, Prometheus first: wall seconds and server CPU seconds of each."""
+    out: dict[str, float] = {}
+    work.mkdir(parents=True)
+    prom = PrometheusProcess(work, "global: {scrape_interval: 1h}\n", extra_args=["--web.enable-remote-write-receiver"])
+    try:
+        cpu0 = cpu_seconds(prom.proc.pid)
+        out["prom_s"] = ingest(f"{prom.url}/api/v1/write", shards)
+        out["prom_cpu"] = cpu_seconds(prom.proc.pid) - cpu0
+    finally:
+        prom.stop()
+    ms = ServerProcess(work / "data", env_overrides={"MESHSCOPE_INGEST__FLUSH_INTERVAL": "1s"}).start()
+    try:
+        assert ms.proc is not None
+        cpu0 = cpu_seconds(ms.proc.pid)
+        out["ms_s"] = ingest(f"{ms.http_url}/api/v1/write", shards)
+        out["ms_cpu"] = cpu_seconds(ms.proc.pid) - cpu0
+    finally:
+        ms.stop()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--series", type=int, default=10_000)
     ap.add_argument("--minutes", type=int, default=60)
     ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sweep", default="", help="more sender counts to ingest with, e.g. 1,16")
     args = ap.parse_args()
     steps = args.minutes * 60 // STEP_S + 1
     end_ms = (int(time.time()) - 30) // STEP_S * STEP_S * 1000
@@ -235,6 +260,7 @@ def main() -> None:
     samples = steps * len(series)
     work = Path(tempfile.mkdtemp(prefix="ms-metrics-bench-"))
     results: dict[str, dict[str, float]] = {"meshscope": {}, "prometheus": {}}
+    sweep: dict[int, dict[str, float]] = {}
     try:
         (work / "prom").mkdir()
         prom = PrometheusProcess(work / "prom", "global: {scrape_interval: 1h}\n",
@@ -265,15 +291,18 @@ def main() -> None:
             ms.stop()
         with console.status("meshscope: merges and codecs"):
             results["meshscope"]["bytes"], alternatives = meshscope_storage(work / "ms" / "data")
+        for n in (int(x) for x in args.sweep.split(",") if x):
+            with console.status(f"ingest with {n} senders, both servers afresh"):
+                sweep[n] = ingest_both(work / f"sweep-{n}", make_bodies(series, steps, n, end_ms))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report(results, samples, args, alternatives)
+    report(results, samples, args, alternatives, sweep)
     console.print("meshscope ingest CPU seconds by thread: " + ", ".join(
         f"{name} {seconds:.2f}" for name, seconds in threads.items() if seconds >= 0.01))
 
 
 def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Namespace,
-           alternatives: list[tuple[str, int]]) -> None:
+           alternatives: list[tuple[str, int]], sweep: dict[int, dict[str, float]]) -> None:
     m, p = results["meshscope"], results["prometheus"]
     load = os.getloadavg()[0]
     table = Table(caption=f"load average at the end: {load:.1f} on {os.cpu_count()} cores",
@@ -286,6 +315,11 @@ def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Na
     mc, pc = samples / m["ingest_cpu"], samples / p["ingest_cpu"]
     table.add_row("ingest samples per CPU-second (server process)", f"{mc:,.0f}", f"{pc:,.0f}", f"{mc / pc:.2f}×",
                   "≥ 2×")
+    for n, r in sweep.items():
+        mi, pi = samples / r["ms_s"], samples / r["prom_s"]
+        table.add_row(f"  {n} senders, samples/s", f"{mi:,.0f}", f"{pi:,.0f}", f"{mi / pi:.2f}×", "≥ 2×")
+        mc, pc = samples / r["ms_cpu"], samples / r["prom_cpu"]
+        table.add_row(f"  {n} senders, samples per CPU-second", f"{mc:,.0f}", f"{pc:,.0f}", f"{mc / pc:.2f}×", "≥ 2×")
     mb, pb = m["bytes"] / samples, p["bytes"] / samples
     table.add_row("bytes per sample on disk (after merges)", f"{mb:.2f}", f"{pb:.2f}", f"{mb / pb:.2f}×", "≤ 1.0×")
     for name in QUERIES:

@@ -287,7 +287,7 @@ class TableWriter:
         files that were never acknowledged and are discarded at start-up. No fsync: the spool
         repairs a process crash, which the page cache survives; after a power loss the insert it
         guards is not on disk either (ClickHouse does not fsync parts), so an fsync (~7 ms per
-        file here, a quarter of a remote_write batch) bought nothing for what was acknowledged."""
+        file here) bought nothing for what was acknowledged."""
         shards: list[list[_Pending]] = [[] for _ in range(min(self.parallelism, len(items)))]
         for n, item in enumerate(sorted(items, key=lambda i: -len(i.body))):
             shards[n % len(shards)].append(item)

@@ -1,11 +1,14 @@
 """Embedded ClickHouse (chDB): the default, no server to run.
 
 One process owns the data directory; every other command goes through that process's HTTP
-API. chDB answers one statement at a time per session, so a lock keeps callers orderly.
+API. A chDB session answers one statement at a time, but several sessions over the same
+directory are clients of one embedded server and run side by side: a small pool of them lets
+a search run while a writer inserts, and writers of different streams insert at once.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,29 +20,46 @@ from meshscope.storage.error_codes import translate_error
 from meshscope.storage.executor import Settings, decode_json_rows, settings_clause
 from meshscope.storage.sql import quote
 
+SESSIONS = 4  # statements in flight at once: a couple of writers and searches on 2-4 cores
+
 
 class ChdbExecutor:
-    """chDB session over a data directory."""
+    """A pool of chDB sessions over one data directory; each statement takes a free one."""
 
-    def __init__(self, path: Path, database: str) -> None:
-        from chdb import session
-
+    def __init__(self, path: Path, database: str, sessions: int = SESSIONS) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.database = database
         self.cluster = ""
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards opening and closing sessions
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # the warmest session first
+        self._open: list[Any] = []
+        self._capacity = threading.Semaphore(max(1, sessions))
+        self._idle.put(self._new_session())  # fails here, at start, if the directory is unusable
+
+    def _new_session(self) -> Any:
+        from chdb import session
+
         try:
-            self._session = session.Session(str(path))
+            s = session.Session(str(self.path))
         except Exception as exc:  # noqa: BLE001 - chDB raises plain exceptions
-            raise StorageError(f"cannot open chDB data directory {path}: {exc}") from None
+            raise StorageError(f"cannot open chDB data directory {self.path}: {exc}") from None
+        with self._lock:
+            self._open.append(s)
+        return s
 
     def _run(self, sql: str, fmt: str = "CSV") -> Any:
-        with self._lock:
+        with self._capacity:
             try:
-                return self._session.query(sql, fmt)
+                s = self._idle.get_nowait()
+            except queue.Empty:
+                s = self._new_session()
+            try:
+                return s.query(sql, fmt)
             except Exception as exc:  # noqa: BLE001
                 raise translate_error(exc) from None
+            finally:
+                self._idle.put(s)
 
     def command(self, sql: str, settings: Settings | None = None) -> None:
         self._run(sql + settings_clause(settings))
@@ -64,7 +84,9 @@ class ChdbExecutor:
 
     def close(self) -> None:
         with self._lock:
+            sessions, self._open = self._open, []
+        for s in reversed(sessions):  # the first opened (the one holding the directory) last
             try:
-                self._session.close()
+                s.close()
             except Exception:  # noqa: BLE001 - closing twice is harmless
                 pass

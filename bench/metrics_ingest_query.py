@@ -8,9 +8,12 @@
    the codec alternatives for meshscope's sample columns.
 3. query_range latency (1 h, 15 s step) for dashboard queries, median of several runs.
 4. with ``--sweep 1,16``: ingest again with those numbers of senders, both servers started afresh
-   for each (the same bodies, cut into that many shards), one more table row each.
+   for each (the same bodies, cut into that many shards), one more table row each; ``--repeat 3``
+   runs each of those pairs three times, alternating which server goes first, and shows the
+   medians and the range of the ratio (the 2 cores are shared: one pair can be off by 1.5x).
 
-    .venv/bin/python bench/metrics_ingest_query.py [--series 10000] [--minutes 60] [--senders 4] [--sweep 16]
+    .venv/bin/python bench/metrics_ingest_query.py [--series 10000] [--minutes 60] [--senders 4] \
+        [--sweep 1,16] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -222,26 +225,40 @@ def meshscope_storage(data_dir: Path) -> tuple[int, list[tuple[str, int]]]:
         ex.close()
 
 
-def ingest_both(work: Path, shards: list[list[bytes]]) -> dict[str, float]:
-    """One ingest by fresh servers, Prometheus first: wall seconds and server CPU seconds of each."""
-    out: dict[str, float] = {}
+def ingest_prometheus(work: Path, shards: list[list[bytes]]) -> tuple[float, float]:
+    """Wall and server CPU seconds of one ingest by a fresh Prometheus."""
     work.mkdir(parents=True)
     prom = PrometheusProcess(work, "global: {scrape_interval: 1h}\n", extra_args=["--web.enable-remote-write-receiver"])
     try:
         cpu0 = cpu_seconds(prom.proc.pid)
-        out["prom_s"] = ingest(f"{prom.url}/api/v1/write", shards)
-        out["prom_cpu"] = cpu_seconds(prom.proc.pid) - cpu0
+        return ingest(f"{prom.url}/api/v1/write", shards), cpu_seconds(prom.proc.pid) - cpu0
     finally:
         prom.stop()
+
+
+def ingest_meshscope(work: Path, shards: list[list[bytes]]) -> tuple[float, float]:
+    """Wall and server CPU seconds of one ingest by a fresh meshscope."""
+    work.mkdir(parents=True)
     ms = ServerProcess(work / "data", env_overrides={"MESHSCOPE_INGEST__FLUSH_INTERVAL": "1s"}).start()
     try:
         assert ms.proc is not None
         cpu0 = cpu_seconds(ms.proc.pid)
-        out["ms_s"] = ingest(f"{ms.http_url}/api/v1/write", shards)
-        out["ms_cpu"] = cpu_seconds(ms.proc.pid) - cpu0
+        return ingest(f"{ms.http_url}/api/v1/write", shards), cpu_seconds(ms.proc.pid) - cpu0
     finally:
         ms.stop()
-    return out
+
+
+def ingest_both(work: Path, shards: list[list[bytes]], repeat: int) -> list[dict[str, float]]:
+    """``repeat`` pairs of ingests by fresh servers, alternating which goes first."""
+    runs = []
+    for n in range(repeat):
+        out: dict[str, float] = {}
+        order = ("prom", "ms") if n % 2 == 0 else ("ms", "prom")
+        for who in order:
+            run = ingest_prometheus if who == "prom" else ingest_meshscope
+            out[f"{who}_s"], out[f"{who}_cpu"] = run(work / f"{n}-{who}", shards)
+        runs.append(out)
+    return runs
 
 
 def main() -> None:
@@ -251,6 +268,7 @@ def main() -> None:
     ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sweep", default="", help="more sender counts to ingest with, e.g. 1,16")
+    ap.add_argument("--repeat", type=int, default=1, help="pairs of ingests per sweep count")
     args = ap.parse_args()
     steps = args.minutes * 60 // STEP_S + 1
     end_ms = (int(time.time()) - 30) // STEP_S * STEP_S * 1000
@@ -260,7 +278,7 @@ def main() -> None:
     samples = steps * len(series)
     work = Path(tempfile.mkdtemp(prefix="ms-metrics-bench-"))
     results: dict[str, dict[str, float]] = {"meshscope": {}, "prometheus": {}}
-    sweep: dict[int, dict[str, float]] = {}
+    sweep: dict[int, list[dict[str, float]]] = {}
     try:
         (work / "prom").mkdir()
         prom = PrometheusProcess(work / "prom", "global: {scrape_interval: 1h}\n",
@@ -293,7 +311,7 @@ def main() -> None:
             results["meshscope"]["bytes"], alternatives = meshscope_storage(work / "ms" / "data")
         for n in (int(x) for x in args.sweep.split(",") if x):
             with console.status(f"ingest with {n} senders, both servers afresh"):
-                sweep[n] = ingest_both(work / f"sweep-{n}", make_bodies(series, steps, n, end_ms))
+                sweep[n] = ingest_both(work / f"sweep-{n}", make_bodies(series, steps, n, end_ms), args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(results, samples, args, alternatives, sweep)
@@ -302,7 +320,7 @@ def main() -> None:
 
 
 def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Namespace,
-           alternatives: list[tuple[str, int]], sweep: dict[int, dict[str, float]]) -> None:
+           alternatives: list[tuple[str, int]], sweep: dict[int, list[dict[str, float]]]) -> None:
     m, p = results["meshscope"], results["prometheus"]
     load = os.getloadavg()[0]
     table = Table(caption=f"load average at the end: {load:.1f} on {os.cpu_count()} cores",
@@ -315,11 +333,15 @@ def report(results: dict[str, dict[str, float]], samples: int, args: argparse.Na
     mc, pc = samples / m["ingest_cpu"], samples / p["ingest_cpu"]
     table.add_row("ingest samples per CPU-second (server process)", f"{mc:,.0f}", f"{pc:,.0f}", f"{mc / pc:.2f}×",
                   "≥ 2×")
-    for n, r in sweep.items():
-        mi, pi = samples / r["ms_s"], samples / r["prom_s"]
-        table.add_row(f"  {n} senders, samples/s", f"{mi:,.0f}", f"{pi:,.0f}", f"{mi / pi:.2f}×", "≥ 2×")
-        mc, pc = samples / r["ms_cpu"], samples / r["prom_cpu"]
-        table.add_row(f"  {n} senders, samples per CPU-second", f"{mc:,.0f}", f"{pc:,.0f}", f"{mc / pc:.2f}×", "≥ 2×")
+    for n, runs in sweep.items():
+        for label, key in (("samples/s", "_s"), ("samples per CPU-second", "_cpu")):
+            mine = [samples / r["ms" + key] for r in runs]
+            theirs = [samples / r["prom" + key] for r in runs]
+            ratios = sorted(a / b for a, b in zip(mine, theirs, strict=True))
+            spread = f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if len(runs) > 1 else ""
+            table.add_row(f"  {n} senders, {label}" + (f", median of {len(runs)}" if len(runs) > 1 else ""),
+                          f"{statistics.median(mine):,.0f}", f"{statistics.median(theirs):,.0f}",
+                          f"{statistics.median(ratios):.2f}×{spread}", "≥ 2×")
     mb, pb = m["bytes"] / samples, p["bytes"] / samples
     table.add_row("bytes per sample on disk (after merges)", f"{mb:.2f}", f"{pb:.2f}", f"{mb / pb:.2f}×", "≤ 1.0×")
     for name in QUERIES:

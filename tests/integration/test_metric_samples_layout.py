@@ -135,7 +135,7 @@ def test_a_database_at_006_is_upgraded_with_its_samples(executor: Executor, tmp_
     assert [s[3] for s in rewritten] == [1e6 + 150 * STEP / 1000] * 4
     cols = columns(executor)
 
-    assert migrate.apply(executor, RETENTION) == [7]
+    assert [v for v in migrate.apply(executor, RETENTION) if v <= 7] == [7]  # later ones follow
     assert columns(executor) == cols and cols[1] == ("fingerprint", "UInt64", "CODEC(Delta(8), ZSTD(1))")
     engine = executor.rows("SELECT engine_full FROM system.tables WHERE database = 'meshscope' "
                            "AND name = 'metric_samples'")[0]["engine_full"]
@@ -171,7 +171,7 @@ def test_an_interrupted_rebuild_is_finished_by_the_next_start(executor: Executor
     for statement in migrate.render(rebuild.sql, executor, RETENTION)[:done]:
         executor.command(statement.rstrip(";"))
 
-    assert migrate.apply(executor, RETENTION) == [7]
+    assert [v for v in migrate.apply(executor, RETENTION) if v <= 7] == [7]  # later ones follow
     assert layout(executor) == ("metric_name, intDiv(timestamp, 7200000), fingerprint, timestamp", ["metric_samples"])
     assert stored(executor) == samples
     assert answers(executor) == before

@@ -92,7 +92,7 @@ def test_sdk_delta_counter_and_histogram_are_cumulative_and_survive_a_restart(se
     assert value_at(server, 'job_latency_seconds_bucket{le="+Inf"}', time.time()) == 5.0
     assert value_at(server, 'job_latency_seconds_bucket{le="5"}', time.time()) == 4.0
 
-    now = time.time()
+    now = int(time.time() * 1000) / 1000  # on the millisecond grid, as Prometheus reads a query time
     samples = stored_samples(server, "jobs_done_total")
     assert [v for _, v in samples] == [5.0, 12.0, 15.0]
     expected = extrapolated_increase(samples, now - 3600, now)

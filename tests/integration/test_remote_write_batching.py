@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from meshscope.config import RetentionSettings
-from meshscope.storage import migrate
 from meshscope.storage.dedup import DedupLog
-from meshscope.storage.executor import Executor, open_executor
+from meshscope.storage.executor import Executor
 from meshscope.storage.insert_spec import InsertSpec, otlp_specs
 from meshscope.storage.metric_streams import PROM_WRITE, metric_streams
 from meshscope.storage.writer import TableWriter, WriterLimits, digest_of
 from support.otlp_bodies import spans_request
 from support.prom import write_request
+from support.storage import migrated_chdb
 
 NOW = int(time.time() * 1000) // 1000 * 1000
 INTERVAL = 60.0  # far longer than any wait below: a writer that waited for it would fail the test
@@ -29,10 +28,8 @@ INTERVAL = 60.0  # far longer than any wait below: a writer that waited for it w
 
 @pytest.fixture
 def executor(tmp_path: Path) -> Iterator[Executor]:
-    ex = open_executor("", tmp_path / "chdb", "meshscope")
-    migrate.apply(ex, RetentionSettings())
-    yield ex
-    ex.close()
+    with migrated_chdb(tmp_path) as ex:
+        yield ex
 
 
 def writer(ex: Executor, tmp_path: Path, spec: InsertSpec, inserts: list[int]) -> TableWriter:

@@ -12,25 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from meshscope.config import RetentionSettings
 from meshscope.errors import BadData
-from meshscope.storage import migrate
 from meshscope.storage.dedup import DedupLog
-from meshscope.storage.executor import Executor, open_executor
+from meshscope.storage.executor import Executor
 from meshscope.storage.metric_streams import PROM_WRITE, metric_streams
 from meshscope.storage.series_ingest import STEPS_AFTER_MISS
 from meshscope.storage.writer import TableWriter, WriterLimits, _Pending, digest_of
 from support.prom import write_request
+from support.storage import migrated_chdb
 
 NOW = int(time.time() * 1000) // 1000 * 1000
 
 
 @pytest.fixture
 def executor(tmp_path: Path) -> Iterator[Executor]:
-    ex = open_executor("", tmp_path / "chdb", "meshscope")
-    migrate.apply(ex, RetentionSettings())
-    yield ex
-    ex.close()
+    with migrated_chdb(tmp_path) as ex:
+        yield ex
 
 
 def writer(ex: Executor, tmp_path: Path, flush_interval: float = 1.0) -> TableWriter:

@@ -62,6 +62,24 @@ def answer(zone: Zone, query: bytes, transport: str) -> bytes:
     return struct.pack("!HHHHHH", qid, flags, 1, len(values or []), 0, 0) + question + rrs
 
 
+class _TcpServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # a port in TIME_WAIT from an earlier test is free to listen on
+
+
+def _bound_pair(udp_handler: type[socketserver.BaseRequestHandler], tcp_handler: type[socketserver.BaseRequestHandler]
+                ) -> tuple[socketserver.ThreadingUDPServer, socketserver.ThreadingTCPServer, int]:
+    """A UDP and a TCP server on one port: the OS picks a free UDP port, which TCP may hold elsewhere
+    (another test's listener), so a taken port is given back and another one tried."""
+    for _ in range(50):
+        udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), udp_handler)
+        port = udp.server_address[1]
+        try:
+            return udp, _TcpServer(("127.0.0.1", port), tcp_handler), port
+        except OSError:
+            udp.server_close()
+    raise RuntimeError("no port free for both UDP and TCP")
+
+
 @contextmanager
 def dns_server(zone: Zone) -> Iterator[int]:
     class Udp(socketserver.BaseRequestHandler):
@@ -75,9 +93,7 @@ def dns_server(zone: Zone) -> Iterator[int]:
             reply = answer(zone, self.rfile.read(size), "tcp")
             self.wfile.write(struct.pack("!H", len(reply)) + reply)
 
-    udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
-    port = udp.server_address[1]
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+    udp, tcp, port = _bound_pair(Udp, Tcp)
     threads = [threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True) for s in (udp, tcp)]
     for t in threads:
         t.start()

@@ -29,10 +29,22 @@ def _ship_through(server_factory, tmp_path, service: str, crash: Callable[[objec
         crash(server, agent)
         t.join()
         rows, distinct = wait_for_count(server, service, TOTAL, timeout=90)
-        assert (rows, distinct) == (TOTAL, TOTAL), agent.log_tail()
+        assert (rows, distinct) == (TOTAL, TOTAL), (
+            f"agent:\n{agent.log_tail()}\nserver (all its runs):\n{server.log_tail(200)}\n"
+            f"writer self-metrics:\n{_writer_metrics(server)}")
     finally:
         t.join()
     return agent
+
+
+def _writer_metrics(server) -> str:  # type: ignore[no-untyped-def]
+    """What the last server run counted: accepted, duplicate and refused writes (to explain a miscount)."""
+    try:
+        text = server.get("/metrics").text
+    except Exception as exc:  # noqa: BLE001 - a diagnostic must not hide the assertion
+        return f"(no /metrics: {exc})"
+    keep = ("meshscope_ingest_", "meshscope_storage_inserted")
+    return "\n".join(ln for ln in text.splitlines() if ln.startswith(keep))
 
 
 def test_server_sigkilled_three_times_while_shipping(server_factory, tmp_path) -> None:

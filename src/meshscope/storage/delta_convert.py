@@ -29,9 +29,10 @@ _FIELDS = (f"{_STREAM} AS stream, toUnixTimestamp64Nano(timestamp) AS t, toUnixT
 _RESULT_STRUCTURE = ("stream UInt64, t Int64, start Int64, value Float64, count UInt64, total Float64, "
                      "buckets Array(UInt64), scale Int32, zero_count UInt64, positive_offset Int32, "
                      "positive Array(UInt64), negative_offset Int32, negative Array(UInt64)")
-_EXP_COLUMNS = ("is_exp", "exp_scale", "exp_zero_count", "exp_positive_offset", "exp_positive_bucket_counts",
-                "exp_negative_offset", "exp_negative_bucket_counts")
-_EXP_LIST = ", ".join(_EXP_COLUMNS)
+# A stream's last cumulative point, as read back by ``_state`` (the names ``_point`` takes).
+_LAST = ("t", "st", "value", "count", "sum", "bucket_counts", "explicit_bounds", "is_exp", "exp_scale",
+         "exp_zero_count", "exp_positive_offset", "exp_positive_bucket_counts", "exp_negative_offset",
+         "exp_negative_bucket_counts")
 
 
 class DeltaToCumulative:
@@ -60,7 +61,7 @@ class DeltaToCumulative:
     def _state(self, ex: Executor) -> dict[int, Point]:
         """The last cumulative point of each pending stream, if not older than the stale window."""
         rows = ex.rows(f"""SELECT stream,
-    argMax(tuple(t, st, value, count, sum, bucket_counts, explicit_bounds, {_EXP_LIST}), t) AS last
+    argMax(tuple({", ".join(_LAST)}), t) AS last
 FROM (SELECT {_FIELDS} FROM {self.db}.otel_metrics
       WHERE temporality = '{TEMPORALITY}'
         AND metric_name IN (SELECT metric_name FROM {self.db}.otel_delta_pending)
@@ -70,9 +71,7 @@ WHERE stream IN (SELECT {_STREAM} FROM {self.db}.otel_delta_pending)
 GROUP BY stream""")
         state = {}
         for r in rows:
-            last = dict(zip(("t", "st", "value", "count", "sum", "bucket_counts", "explicit_bounds", *_EXP_COLUMNS),
-                            r["last"], strict=True))
-            state[int(r["stream"])] = _point({"stream": r["stream"], **last})
+            state[int(r["stream"])] = _point({"stream": r["stream"], **dict(zip(_LAST, r["last"], strict=True))})
         return state
 
     def _append(self, ex: Executor, points: list[Point], work_dir: Path) -> None:

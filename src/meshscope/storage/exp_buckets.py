@@ -26,7 +26,7 @@ class Buckets:
         if steps <= 0 or not self.counts:
             return self
         first = self.offset >> steps
-        out = [0] * (((self.offset + len(self.counts) - 1) >> steps) - first + 1)
+        out = [0] * self._width(steps)
         for j, c in enumerate(self.counts):
             out[((self.offset + j) >> steps) - first] += c
         return Buckets(first, tuple(out))
@@ -48,9 +48,13 @@ class Buckets:
     def steps_to_fit(self, limit: int) -> int:
         """How many scales down until this side spans at most ``limit`` buckets."""
         steps = 0
-        while self.counts and (((self.offset + len(self.counts) - 1) >> steps) - (self.offset >> steps) + 1) > limit:
+        while self.counts and self._width(steps) > limit:
             steps += 1
         return steps
+
+    def _width(self, steps: int) -> int:
+        """Buckets this side spans ``steps`` scales down (first to last index, empty ones included)."""
+        return ((self.offset + len(self.counts) - 1) >> steps) - (self.offset >> steps) + 1
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 insert CPU and rows read.
 
 Loads the same synthetic lines (bench/logs_corpus.py) into tables that differ in one choice from the
-shipped shape (migrations 002 + 006): column codecs, compression block size, sorting key, text index
-parameters, a token bloom filter in place of the text index. Each table is merged to one part and
+shipped shape (all migrations): the schema as first created and before 011 (row-level text index, a
+separate trace id), bloom filter sizes, body codec, sorting key. Each table is merged to one part and
 measured from system.columns / system.data_skipping_indices; rows read come from ClickHouse's own
 counters. ``--merges`` instead inserts 2M lines in request-sized inserts and reports the CPU the
 background merges took under a few merge settings.
@@ -36,22 +36,19 @@ from logs_schema_choice import write_corpus  # noqa: E402
 SCHEMA = Path(__file__).resolve().parents[1] / "src" / "meshscope" / "storage" / "schema"
 SOURCE = ("timestamp UInt64, trace_id String, severity_text String, severity_number UInt8, service_name String, "
           "labels Map(String, String), body String, attributes Map(String, String)")
-TEXT = "text(tokenizer = splitByNonAlpha, preprocessor = lower(body), posting_list_codec = 'bitpacking'{})"
-# Each variant: ALTERs applied to the shipped table before loading it (or a different ORDER BY).
-VARIANTS: dict[str, list[str]] = {
-    "002 as created": ["-"],
-    "shipped (002 + 006)": [],
-    "+ body ZSTD(6)": ["MODIFY COLUMN body String CODEC(ZSTD(6))"],
-    "+ body ZSTD(9)": ["MODIFY COLUMN body String CODEC(ZSTD(9))"],
-    "+ trace_id LowCardinality": ["MODIFY COLUMN trace_id LowCardinality(String) CODEC(ZSTD(1))"],
-    "+ timestamp DoubleDelta": ["MODIFY COLUMN timestamp DateTime64(9) CODEC(DoubleDelta, ZSTD(1))"],
-    "+ text dictionary_block_size 4096": ["DROP INDEX idx_body", "ADD INDEX idx_body body TYPE "
-                                          + TEXT.format(", dictionary_block_size = 4096")],
-    "+ text posting_list_codec none": ["DROP INDEX idx_body", "ADD INDEX idx_body body TYPE "
-                                       + TEXT.format("").replace("'bitpacking'", "'none'")],
-    "+ tokenbf_v1 instead of text": ["DROP INDEX idx_body", "ADD INDEX idx_body body TYPE tokenbf_v1(8192, 3, 0)"],
-    "+ no text index": ["DROP INDEX idx_body"],
-    "+ ORDER BY svc, severity, ts": ["ORDER BY (service_name, severity_number, timestamp)"],
+LATEST = max(int(p.name[:3]) for p in SCHEMA.glob("0*.sql"))
+# Each variant: the migrations applied (up to a version), then ALTERs (or a different ORDER BY).
+VARIANTS: dict[str, tuple[int, list[str]]] = {
+    "002 as created": (2, []),
+    "up to 010 (text index)": (10, []),
+    "shipped (011: token filter, trace once)": (LATEST, []),
+    "+ tokenbf_v1(2048, 2)": (LATEST, ["DROP INDEX idx_tokens",
+                                    "ADD INDEX idx_tokens body TYPE tokenbf_v1(2048, 2, 0) GRANULARITY 1"]),
+    "+ tokenbf_v1(4096, 3)": (LATEST, ["DROP INDEX idx_tokens",
+                                    "ADD INDEX idx_tokens body TYPE tokenbf_v1(4096, 3, 0) GRANULARITY 1"]),
+    "+ body ZSTD(6)": (LATEST, ["MODIFY COLUMN body String CODEC(ZSTD(6))"]),
+    "+ no token index": (LATEST, ["DROP INDEX idx_tokens"]),
+    "+ ORDER BY svc, severity, ts": (LATEST, ["ORDER BY (service_name, severity_number, timestamp)"]),
 }
 
 
@@ -75,10 +72,11 @@ def create_logs(s: session.Session, db: str, upto: int, order: str = "") -> None
                 s.query(statement.strip().rstrip(";"))
 
 
-def measure(s: session.Session, db: str, corpus: Path, trace: str) -> dict[str, object]:
+def measure(s: session.Session, db: str, corpus: Path, trace: str, upto: int) -> dict[str, object]:
     s.query(f"ALTER TABLE {db}.logs MODIFY SETTING min_bytes_for_wide_part = 0")  # sizes per column even when small
     started = cpu_seconds()
-    s.query(f"INSERT INTO {db}.logs (timestamp, trace_id, severity_text, severity_number, service_name, labels, "
+    trace_column = "trace_id" if upto < 11 else "trace_in"
+    s.query(f"INSERT INTO {db}.logs (timestamp, {trace_column}, severity_text, severity_number, service_name, labels, "
             f"body, attributes) SELECT fromUnixTimestamp64Nano(toInt64(timestamp)), * EXCEPT timestamp "
             f"FROM file('{corpus}', 'JSONEachRow', '{SOURCE}') SETTINGS max_insert_threads = 1")
     insert_cpu = cpu_seconds() - started
@@ -90,7 +88,8 @@ def measure(s: session.Session, db: str, corpus: Path, trace: str) -> dict[str, 
     sizes |= {r["name"]: int(r["b"]) for r in _rows(s, "SELECT name, data_compressed_bytes AS b FROM "
                                                        f"system.data_skipping_indices WHERE {where}")}
     reads = {}
-    for name, cond in (("rare token", f"hasAllTokens(body, ['{RARE_TOKEN}'])"), ("trace id", f"trace_id = '{trace}'"),
+    token = f"hasAllTokens(body, ['{RARE_TOKEN}'])" if upto < 11 else f"hasToken(body, '{RARE_TOKEN}')"
+    for name, cond in (("rare token", token), ("trace id", f"trace_id = '{trace}'"),
                        ("svc + level", "service_name = 'payments' AND severity_number >= 17")):
         res = s.query(f"SELECT count() FROM {db}.logs WHERE {cond} SETTINGS use_query_condition_cache = 0", "JSON")
         reads[name] = int(json.loads(res.bytes())["statistics"]["rows_read"])
@@ -101,25 +100,30 @@ def _rows(s: session.Session, sql: str) -> list[dict[str, object]]:
     return [json.loads(ln) for ln in s.query(sql, "JSONEachRow").bytes().decode().splitlines()]
 
 
+# Columns shown: a name, or several summed (the trace id is one column before 011, three after).
+SHOWN = {"body": ("body",), "token index": ("idx_body", "idx_tokens"),
+         "trace id": ("trace_id", "trace_own", "trace_at", "trace_len"), "trace index": ("idx_trace_id",),
+         "labels": ("labels",), "timestamp": ("timestamp",), "severity": ("severity_number", "severity_text")}
+
+
 def variants_table(s: session.Session, corpus: Path, trace: str, raw: int, n: int) -> Table:
-    cols = ("body", "idx_body", "trace_id", "labels", "timestamp", "severity_number", "severity_text", "idx_trace_id")
     table = Table(title=f"logs table options, {n:,} lines, {raw / 1e6:.0f} MB as a log file (MB on disk)")
-    for c in ("variant", "table MB", "ratio", *cols, "insert CPU s", "rows read: rare · trace · svc+level"):
+    for c in ("variant", "table MB", "ratio", *SHOWN, "insert CPU s", "rows read: rare · trace · svc+level"):
         table.add_column(c, justify="left" if c == "variant" else "right")
-    for k, (label, alters) in enumerate(VARIANTS.items()):
+    for k, (label, (upto, alters)) in enumerate(VARIANTS.items()):
         db = f"v{k}"
         s.query(f"CREATE DATABASE {db}")
         order = next((a for a in alters if a.startswith("ORDER BY")), "")
-        create_logs(s, db, 2 if alters == ["-"] else 6, order)
+        create_logs(s, db, upto, order)
         for alter in alters:
-            if alter not in ("-", order):
+            if alter != order:
                 s.query(f"ALTER TABLE {db}.logs {alter}")
-        m = measure(s, db, corpus, trace)
+        m = measure(s, db, corpus, trace, upto)
         sizes, reads = m["sizes"], m["reads"]
         assert isinstance(sizes, dict) and isinstance(reads, dict)
         table.add_row(label, f"{int(m['total']) / 1e6:.1f}", f"{raw / int(m['total']):.1f}×",
-                      *(f"{sizes.get(c, 0) / 1e6:.1f}" for c in cols), f"{m['insert_cpu']:.1f}",
-                      " · ".join(f"{v:,}" for v in reads.values()))
+                      *(f"{sum(sizes.get(c, 0) for c in cols) / 1e6:.1f}" for cols in SHOWN.values()),
+                      f"{m['insert_cpu']:.1f}", " · ".join(f"{v:,}" for v in reads.values()))
         s.query(f"DROP DATABASE {db}")
     return table
 
@@ -151,11 +155,11 @@ def merges_table(s: session.Session, corpus: Path, inserts: int) -> Table:
                                  "merge_selector_algorithm = 'Trivial'")):
         db = f"m{k}"
         s.query(f"CREATE DATABASE {db}")
-        create_logs(s, db, 6)
+        create_logs(s, db, LATEST)
         s.query(f"ALTER TABLE {db}.logs MODIFY SETTING {setting}")
         before = thread_cpu()
         for part in slices:
-            s.query(f"INSERT INTO {db}.logs (timestamp, trace_id, severity_text, severity_number, service_name, "
+            s.query(f"INSERT INTO {db}.logs (timestamp, trace_in, severity_text, severity_number, service_name, "
                     f"labels, body, attributes) SELECT fromUnixTimestamp64Nano(toInt64(timestamp)), * EXCEPT "
                     f"timestamp FROM file('{part}', 'JSONEachRow', '{SOURCE}') SETTINGS max_insert_threads = 2")
         while int(s.query("SELECT count() FROM system.merges", "CSV").bytes()):

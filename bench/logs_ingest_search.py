@@ -222,12 +222,14 @@ def compression(server: ServerProcess, raw: Path) -> tuple[str, str, str, str, s
     where = "database = 'meshscope' AND table = 'logs'"
     col = {r["name"]: r["b"] for r in sql(server, f"SELECT name, data_compressed_bytes AS b FROM system.columns "
                                                   f"WHERE {where}")["data"]}
-    index = sql(server, "SELECT sum(data_compressed_bytes) AS b FROM system.data_skipping_indices WHERE "
-                        f"{where} AND name = 'idx_body'")["data"][0]["b"]
+    index = {r["name"]: r["b"] for r in sql(server, "SELECT name, data_compressed_bytes AS b FROM "
+                                                    f"system.data_skipping_indices WHERE {where}")["data"]}
+    trace = sum(col.get(c, 0) for c in ("trace_own", "trace_at", "trace_len"))
     return ("compression (raw file / on disk)", f"{ratio:.1f}×", "", "",
             f"{parts['b'] / 1e6:,.0f} MB in {parts['n']} parts; body column {col['body'] / 1e6:,.0f} MB, "
-            f"text index {index / 1e6:,.0f} MB, trace_id {col['trace_id'] / 1e6:,.0f} MB, labels "
-            f"{col['labels'] / 1e6:,.0f} MB; without the text index {raw.stat().st_size / (parts['b'] - index):.1f}×")
+            f"token filter {index['idx_tokens'] / 1e6:,.1f} MB, trace id {trace / 1e6:,.1f} MB (its index "
+            f"{index['idx_trace_id'] / 1e6:,.1f} MB), labels {col['labels'] / 1e6:,.0f} MB, timestamp "
+            f"{col['timestamp'] / 1e6:,.0f} MB")
 
 
 def settle_merges(server: ServerProcess, limit_s: float = 300) -> tuple[str, str, str, str, str]:
@@ -297,10 +299,10 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
         return lambda: best_of(lambda: _count(_loki(server, "query", query=q, time=end_ns)))
 
     add("rare token, LogQL |= \"[tok]\"", lines_found(f'{{job="bench"}} |= "[{RARE_TOKEN}]"'), t_rg,
-        "lines found; whole token: text index")
-    add("rare token, SQL hasAllTokens", lambda: best_of(lambda: sql(server, (
-        f"SELECT count() AS n FROM meshscope.logs WHERE hasAllTokens(body, ['{RARE_TOKEN}'])"))["data"][0]["n"]),
-        t_rg, "text index")
+        "lines found; whole token: token filter")
+    add("rare token, SQL hasToken", lambda: best_of(lambda: sql(server, (
+        f"SELECT count() AS n FROM meshscope.logs WHERE hasToken(body, '{RARE_TOKEN}')"))["data"][0]["n"]),
+        t_rg, "token filter")
     add("rare token, LogQL |= \"tok\" (substring)", lines_found(f'{{job="bench"}} |= "{RARE_TOKEN}"'), t_rg,
         "bare literal, Loki's substring meaning")
     add("common word (count), LogQL |= \"timeout\"",

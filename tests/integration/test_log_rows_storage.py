@@ -1,5 +1,6 @@
-"""The logs write path on real chDB: compact stream rows land as full rows, and a database made
-before migration 006 is upgraded with its lines intact."""
+"""The logs write path on real chDB: compact stream rows land as full rows, a trace id the line
+contains is kept once, and a database made before migrations 006 and 011 is upgraded with its lines
+intact."""
 
 from __future__ import annotations
 
@@ -67,7 +68,24 @@ def test_per_line_metadata_keeps_its_own_columns(executor: Executor, tmp_path: P
     assert rows[1]["attributes"]["k"] == "v" and rows[0]["attributes"] == {}
 
 
-def test_database_from_before_006_is_upgraded_with_its_lines(executor: Executor, tmp_path: Path) -> None:
+def test_trace_id_in_its_line_is_kept_once_and_found(executor: Executor, tmp_path: Path) -> None:
+    migrate.apply(executor, RetentionSettings(logs=10**9))
+    upper = TRACE.upper()
+    _store(executor, tmp_path, _push([{"stream": {"app": "api"}, "values": [
+        [str(NOW - 3), f"a trace_id={TRACE} done"],  # found in the line: stored as its place
+        [str(NOW - 2), "b", {"trace_id": TRACE}],  # not in the line: stored as given
+        [str(NOW - 1), f"c trace_id={upper}"],  # the line's spelling differs from the stored id
+        [str(NOW), f"{TRACE}", {"trace_id": TRACE}],  # the whole line is the id
+    ]}]))
+    rows = executor.rows(f"SELECT body, trace_id, trace_at, trace_own FROM meshscope.logs WHERE trace_id = '{TRACE}' "
+                         "ORDER BY timestamp")
+    assert [(r["body"], r["trace_id"]) for r in rows] == [
+        (f"a trace_id={TRACE} done", TRACE), ("b", TRACE), (f"c trace_id={upper}", TRACE), (TRACE, TRACE)]
+    assert [(r["trace_at"] > 0, r["trace_own"]) for r in rows] == [(True, ""), (False, TRACE), (False, TRACE),
+                                                                    (True, "")]
+
+
+def test_database_from_before_006_and_011_is_upgraded_with_its_lines(executor: Executor, tmp_path: Path) -> None:
     before = [m for m in migrate.migrations() if m.version < 6]
     executor.command("CREATE DATABASE IF NOT EXISTS meshscope")
     for mg in before:
@@ -77,13 +95,27 @@ def test_database_from_before_006_is_upgraded_with_its_lines(executor: Executor,
                      "DEFAULT now()) ENGINE = ReplacingMergeTree ORDER BY version")
     for mg in before:
         executor.command(f"INSERT INTO meshscope.schema_migrations (version, name) VALUES ({mg.version}, '{mg.name}')")
-    _store(executor, tmp_path, _push([{"stream": {"app": "api", "level": "warn", "host": "h1"},
-                                       "values": [[str(NOW), f"old line trace_id={TRACE}"]]}]))
+    executor.command("INSERT INTO meshscope.logs (timestamp, service_name, labels, body, trace_id, severity_text) "
+                     f"VALUES (fromUnixTimestamp64Nano({NOW}), 'api', map('host', 'h1'), 'old line trace_id={TRACE}', "
+                     f"'{TRACE}', 'WARN'), (fromUnixTimestamp64Nano({NOW}), 'api', map('host', 'h2'), 'other', '', '')")
 
-    assert 6 in migrate.apply(executor, RetentionSettings(logs=10**9))
+    applied = migrate.apply(executor, RetentionSettings(logs=10**9))
+    assert 6 in applied and 11 in applied
     columns = {r["name"]: r["type"] for r in executor.rows(
         "SELECT name, type FROM system.columns WHERE database = 'meshscope' AND table = 'logs'")}
     assert columns["labels"] == "Map(LowCardinality(String), LowCardinality(String))"
-    rows = executor.rows(f"SELECT body, labels['host'] AS host, severity_text FROM meshscope.logs "
-                         f"WHERE hasAllTokens(body, ['old']) AND trace_id = '{TRACE}'")
-    assert rows == [{"body": f"old line trace_id={TRACE}", "host": "h1", "severity_text": "WARN"}]
+    indexes = {r["name"]: r["type"] for r in executor.rows(
+        "SELECT name, type FROM system.data_skipping_indices WHERE database = 'meshscope' AND table = 'logs'")}
+    assert indexes["idx_tokens"] == "tokenbf_v1" and indexes["idx_trace_id"] == "bloom_filter"
+    assert "idx_body" not in indexes
+    _store(executor, tmp_path, _push([{"stream": {"app": "api", "host": "h3"},
+                                       "values": [[str(NOW + 1), f"new line trace_id={TRACE}"]]}]))
+    rows = executor.rows(f"SELECT body, labels['host'] AS host, severity_text, trace_at > 0 AS inline "
+                         f"FROM meshscope.logs WHERE hasToken(body, 'line') AND trace_id = '{TRACE}' "
+                         "ORDER BY timestamp")
+    assert rows == [
+        {"body": f"old line trace_id={TRACE}", "host": "h1", "severity_text": "WARN", "inline": 0},  # as stored before
+        {"body": f"new line trace_id={TRACE}", "host": "h3", "severity_text": "", "inline": 1},
+    ]
+    assert executor.rows("SELECT body, trace_id FROM meshscope.logs WHERE labels['host'] = 'h2'") == [
+        {"body": "other", "trace_id": ""}]

@@ -98,7 +98,7 @@ def load(ex: Executor, base: int) -> None:
             f"{quote(line.body)}, map({attrs}), {quote(line.trace_id)}, {line.severity})"
         )
     ex.command(
-        f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body, attributes, trace_id, "
+        f"INSERT INTO {ex.database}.logs (timestamp, service_name, labels, body, attributes, trace_in, "
         "severity_number) "
         f"VALUES {', '.join(rows)}"
     )

@@ -1,7 +1,7 @@
 """Read-only SQL over meshscope's tables, for power users and tests (the server owns the storage).
 
 The statement runs as a subquery (only a SELECT can be one) with ``readonly`` set, so nothing can
-be changed through this door.
+be changed through this door. ``SELECT *`` includes alias columns: ``logs.trace_id`` is one.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def router(ms: Meshscope) -> APIRouter:
         try:
             sql = wrap(query, min(limit, MAX_ROWS))
             rows: list[dict[str, Any]] = await run_in_threadpool(
-                ex.rows, sql, {"readonly": 1, "max_execution_time": 60})
+                ex.rows, sql, {"readonly": 1, "max_execution_time": 60, "asterisk_include_alias_columns": 1})
         except StorageError as exc:  # the statement is the caller's: its errors are theirs to fix
             return JSONResponse({"error": exc.message, "errorType": "bad_data"}, 400)
         except MeshscopeError as exc:

@@ -77,11 +77,7 @@ class QueryContext:
 
     def settings(self, sql: str = "") -> dict[str, str | int | float]:
         left = max(1, int(self.deadline - time.monotonic() + 0.999))
-        # The text index's LIKE evaluation by dictionary scan reads a common word's posting lists only for
-        # the rows to be read again for the case-sensitive match: off, a common word's count took 0.54-0.66x
-        # the time over 10M lines (bench/logs_ingest_search.py data), a rare word the same.
-        settings: dict[str, str | int | float] = {"max_execution_time": left, "readonly": 2,
-                                                  "use_text_index_like_evaluation_by_dictionary_scan": 0}
+        settings: dict[str, str | int | float] = {"max_execution_time": left, "readonly": 2}
         if _MAP_VALUES.search(sql):
             # ``labels['job']`` and ``labels['level']`` read as subcolumns decode the map once each; the
             # whole map once is ~3x cheaper for sum by (level) (count_over_time(...)) (bench/logql_scans.py).

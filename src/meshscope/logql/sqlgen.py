@@ -1,9 +1,9 @@
 """Stream selectors and line filters as ClickHouse SQL conditions over the ``logs`` table.
 
 ``|= "text"`` keeps Loki's substring meaning with ``position()``; when the literal contains whole
-tokens (bounded by separators inside the literal) ``hasAllTokens`` is added in front so the text
-index on ``body`` skips granules first. A bare word cannot use the index: ``|= "err"`` must match
-``errors`` too, and the index only knows whole tokens.
+tokens (bounded by separators inside the literal) ``hasToken`` tests are added in front so the token
+bloom filter on ``body`` skips granules first. A bare word cannot use the filter: ``|= "err"`` must
+match ``errors`` too, and the filter only knows whole tokens.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 
 from meshscope.logql import ast
 from meshscope.logql.label_sql import label_filter_sql, pushable
-from meshscope.logql.needles import ilike_hint, regex_word, substring_word
 from meshscope.logql.pattern import compile_line_pattern
 from meshscope.storage.sql import quote, quote_list
 
@@ -26,12 +25,13 @@ def _separator(ch: str) -> bool:
 
 
 def whole_tokens(literal: str) -> list[str]:
-    """Lower-cased tokens of ``literal`` that every line containing it has as whole tokens."""
+    """Tokens of ``literal`` that every line containing it has as whole tokens (as ``tokenbf_v1``
+    splits: runs of ASCII letters and digits; a byte past ASCII belongs to the token)."""
     out = []
     for m in _TOKEN.finditer(literal):
         s, e = m.start(), m.end()
         if s > 0 and e < len(literal) and _separator(literal[s - 1]) and _separator(literal[e]):
-            out.append(m.group().lower())
+            out.append(m.group())
     return list(dict.fromkeys(out))
 
 
@@ -69,22 +69,19 @@ def _contains(pattern: str) -> str:
     check = f"position(body, {quote(pattern)}) > 0"
     tokens = whole_tokens(pattern)
     if tokens:
-        return f"(hasAllTokens(body, [{', '.join(quote(t) for t in tokens)}]) AND {check})"
-    hint = ilike_hint(substring_word(pattern))
-    return f"({hint}{check})" if hint else check
+        return "(" + "".join(f"hasToken(body, {quote(t)}) AND " for t in tokens) + check + ")"
+    return check
 
 
 def _matches(pattern: str) -> str:
     """``|~``: a plain word or ``a|b|c`` of plain words is a substring search (RE2 runs the alternation
-    ~2.7x slower than ``multiSearchAny`` on bench/logql_scans.py's lines); else ``match`` with a hint."""
+    ~2.7x slower than ``multiSearchAny`` on bench/logql_scans.py's lines); else ``match``."""
     if _LITERAL_ALTERNATIVES.fullmatch(pattern):
         words = list(dict.fromkeys(pattern.split("|")))
         if len(words) == 1:
             return _contains(words[0])
         return "multiSearchAny(body, [" + ", ".join(quote(w) for w in words) + "])"
-    hint = ilike_hint(regex_word(pattern))
-    check = f"match(body, {quote(pattern)})"
-    return f"({hint}{check})" if hint else check
+    return f"match(body, {quote(pattern)})"
 
 
 def line_filter_sql(f: ast.LineFilter) -> str:
@@ -116,8 +113,7 @@ def pattern_sql(text: str) -> str:
     at = "position(body, x.1, acc)"
     fold = (f"arrayFold((acc, x) -> if(acc = 0 OR {at} = 0 OR (x.2 AND {at} = acc), toUInt64(0), "
             f"{at} + length(x.1)), [{steps}], toUInt64(1))")
-    hint = ilike_hint(substring_word(max((lit for lit, _ in literals), key=len)))
-    return f"({hint}body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
+    return f"(body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
 
 
 _ERROR_LABELS = ("__error__", "__error_details__")

@@ -20,7 +20,7 @@ column                        meaning
                               ``host``, ``job`` (the door: syslog, elasticsearch, jsonl), ``level``
                               (debug/info/warn/error/fatal/trace) when known, ``index`` for ES;
                               OTLP: selected resource attributes with '.' → '_'
-``body``                      the line (text index: splitByNonAlpha over lower(body))
+``body``                      the line (token bloom filter ``tokenbf_v1`` per granule)
 ``scope_name``                OTLP scope; '' elsewhere
 ``resource_attributes``       OTLP resource; '' elsewhere
 ``attributes``                per-line fields (Loki structured metadata, flattened JSON/ES document
@@ -28,7 +28,9 @@ column                        meaning
 ============================  =====================================================================
 
 Ordering key ``(service_name, timestamp)`` with ``bloom_filter`` indexes on ``trace_id`` and on
-``key=value`` attribute items; see the schema for why.
+``key=value`` attribute items; see the schema for why. ``trace_id`` is read back from the line when
+the line contains it (``trace_at``, ``trace_len``), else from ``trace_own``; inserts write it to the
+ephemeral ``trace_in`` (``011_logs_token_filter.sql``).
 """
 
 from __future__ import annotations

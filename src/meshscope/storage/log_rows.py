@@ -43,7 +43,7 @@ def _detected_severity(body: str) -> str:
 
 
 def insert_sql(db: str) -> str:
-    return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
+    return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_in, span_id, trace_flags, severity_text,
     severity_number, service_name, labels, body, attributes)
 SELECT fromUnixTimestamp64Nano(toInt64(t)), fromUnixTimestamp64Nano(toInt64(observed)),
     if(trace_id[i] != '', trace_id[i], lower(extract(line, {TRACE_IN_TEXT}))), span_id[i], trace_flags[i],

@@ -170,7 +170,7 @@ def _otlp_log_labels() -> str:
 
 def insert_logs(db: str) -> str:
     observed = "if(lr.observed_time_unix_nano > 0, lr.observed_time_unix_nano, toUnixTimestamp64Nano(now64(9)))"
-    return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_id, span_id, trace_flags, severity_text,
+    return f"""INSERT INTO {db}.logs (timestamp, observed_timestamp, trace_in, span_id, trace_flags, severity_text,
     severity_number, service_name, labels, body, scope_name, resource_attributes, attributes)
 SELECT {_nanos(f'if(lr.time_unix_nano > 0, lr.time_unix_nano, {observed})')}, {_nanos(observed)},
     {_hex_id('lr.trace_id')}, {_hex_id('lr.span_id')}, toUInt8(bitAnd(lr.flags, 255)), lr.severity_text,

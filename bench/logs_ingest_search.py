@@ -9,6 +9,9 @@ as Loki push bodies, then measures:
 * compression: raw file bytes / bytes of the ``logs`` table on disk (data and indexes);
 * query latency through the Loki API (LogQL) and SQL next to ``rg`` over the raw file, in the
   same run, once the merges the bulk load queued have settled (the time that took is a row).
+  A query's time is the best of three runs, each with its end moved by a nanosecond so that
+  ClickHouse's query condition cache cannot answer a repeat from the granules it found empty; the
+  first run (cold caches) is in the notes. ``rg`` is the best of three (the raw file in the page cache).
 
     .venv/bin/python bench/logs_ingest_search.py [--lines 10000000] [--otlp-lines 2000000]
 """
@@ -143,6 +146,18 @@ def best_of(fn, repeat: int = 3) -> tuple[float, object]:
     return best, result
 
 
+def first_and_best(fn: Callable[[int], object], repeat: int = 3) -> tuple[float, float, object]:
+    """The first run's time (cold caches) and the best of ``repeat``. Run ``k`` moves the query's end
+    by ``k`` ns: ClickHouse's query condition cache remembers the granules a filter found empty and
+    would answer an identical repeat from that, which a new search does not get."""
+    times, result = [], None
+    for k in range(repeat):
+        t = time.perf_counter()
+        result = fn(k)
+        times.append(time.perf_counter() - t)
+    return times[0], min(times), result
+
+
 def rg(*args: str, pipe: str = "") -> tuple[float, str]:
     cmd = "rg " + " ".join(args) + (f" | {pipe}" if pipe else "")
     return best_of(lambda: subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip())
@@ -265,7 +280,7 @@ def explain(chdb_dir: Path) -> list[tuple[str, str, str, str, str]]:
     s = session.Session(str(chdb_dir))
     try:
         total = s.query("SELECT count() FROM meshscope.logs", "CSV").bytes().decode().strip()
-        for name, where in (("rare token", f"hasAllTokens(body, ['{RARE_TOKEN}'])"),
+        for name, where in (("rare token", f"hasToken(body, '{RARE_TOKEN}')"),
                             ("field filter", "service_name = 'payments' AND labels['level'] = 'error'")):
             plan = s.query(f"EXPLAIN indexes = 1 SELECT body FROM meshscope.logs WHERE {where}", "TSV")
             granules = [ln.strip() for ln in plan.bytes().decode().splitlines() if "Granules:" in ln]
@@ -280,28 +295,30 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
     f, out = str(raw), []
     whole = f"[{(end_ns - start_ns) // 10**9}s]"
 
-    def add(name: str, mine: Callable[[], tuple[float, object]], theirs: tuple[float, str], note: str) -> None:
+    def add(name: str, mine: Callable[[], tuple[float, float, object]], theirs: tuple[float, str],
+            note: str) -> None:
         try:
-            t, answer = mine()
+            t, best, answer = mine()
         except httpx.HTTPError as exc:  # report it in the table, keep measuring the rest
             out.append((name, "error", f"{theirs[0] * 1000:,.0f} ms", "", str(exc)[:120]))
             return
-        out.append((name, f"{t * 1000:,.0f} ms", f"{theirs[0] * 1000:,.0f} ms", f"{t / theirs[0]:.2f}",
-                    f"{note}; answers {answer} / {theirs[1]}"))
+        out.append((name, f"{best * 1000:,.0f} ms", f"{theirs[0] * 1000:,.0f} ms", f"{best / theirs[0]:.2f}",
+                    f"{note}; first run {t * 1000:,.0f} ms; answers {answer} / {theirs[1]}"))
         console.print(out[-1])
 
     t_rg = rg("-c", RARE_TOKEN, f)
-    def lines_found(q: str) -> Callable[[], tuple[float, object]]:
-        return lambda: best_of(lambda: sum(len(s["values"]) for s in _loki(
-            server, "query_range", query=q, start=start_ns, end=end_ns, limit=100)["result"]))
+    def lines_found(q: str) -> Callable[[], tuple[float, float, object]]:
+        return lambda: first_and_best(lambda k: sum(len(s["values"]) for s in _loki(
+            server, "query_range", query=q, start=start_ns, end=end_ns + k, limit=100)["result"]))
 
-    def instant(q: str) -> Callable[[], tuple[float, object]]:
-        return lambda: best_of(lambda: _count(_loki(server, "query", query=q, time=end_ns)))
+    def instant(q: str) -> Callable[[], tuple[float, float, object]]:
+        return lambda: first_and_best(lambda k: _count(_loki(server, "query", query=q, time=end_ns + k)))
 
     add("rare token, LogQL |= \"[tok]\"", lines_found(f'{{job="bench"}} |= "[{RARE_TOKEN}]"'), t_rg,
         "lines found; whole token: token filter")
-    add("rare token, SQL hasToken", lambda: best_of(lambda: sql(server, (
-        f"SELECT count() AS n FROM meshscope.logs WHERE hasToken(body, '{RARE_TOKEN}')"))["data"][0]["n"]),
+    add("rare token, SQL hasToken", lambda: first_and_best(lambda k: sql(server, (
+        f"SELECT count() AS n FROM meshscope.logs WHERE hasToken(body, '{RARE_TOKEN}') "
+        f"AND timestamp <= fromUnixTimestamp64Nano(toInt64({end_ns + k}))"))["data"][0]["n"]),
         t_rg, "token filter")
     add("rare token, LogQL |= \"tok\" (substring)", lines_found(f'{{job="bench"}} |= "{RARE_TOKEN}"'), t_rg,
         "bare literal, Loki's substring meaning")
@@ -312,9 +329,9 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
     add("field filter (count) {service, level}",
         instant(f'sum(count_over_time({{job="bench", service_name="payments", level="error"}} {whole}))'),
         rg("-c", "'^\\S+ ERROR payments '", f), "primary key on service_name")
-    add("sum by (level) (count_over_time([1m]))", lambda: best_of(lambda: len(_loki(
+    add("sum by (level) (count_over_time([1m]))", lambda: first_and_best(lambda k: len(_loki(
         server, "query_range", query='sum by (level) (count_over_time({job="bench"}[1m]))',
-        start=start_ns, end=end_ns, step="60s")["result"])),
+        start=start_ns, end=end_ns + k, step="60s")["result"])),
         rg("-o", "-N", "-r", "'$1 $2'", "'^(\\S{16})\\S* (\\w+)'", f, pipe="LC_ALL=C sort -S 512M | uniq -c | wc -l"),
         "range query, 1 min step; rg: rg -o | sort | uniq -c")
     return out

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from tests.support.storage import migrated_chdb
 
 from meshscope.logql.ast import LogQuery
 from meshscope.logql.parser import parse
 from meshscope.logql.sqlgen import filter_sql
 from meshscope.storage.executor import Executor
-from tests.support.storage import migrated_chdb
 
 LINES = 200_000
 RARE_AT = 123_457

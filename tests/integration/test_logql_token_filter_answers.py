@@ -1,4 +1,5 @@
-"""Line filters with text-index hints (``ILIKE '%word%'`` in front, PREWHERE) keep Loki's exact answers.
+"""Line filters with the token filter in front (``hasToken`` for the literal's whole tokens, in PREWHERE)
+keep Loki's exact answers.
 
 Lines differ in case, in Unicode letters that fold to ASCII (Kelvin sign, long s) and in where words
 sit inside tokens; expected answers come from Python's ``in`` and ``re`` over the same lines.
@@ -35,7 +36,7 @@ BASE = recent_base()
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogQLEngine]:
     rows = [Row({"service_name": "svc", "env": "prod" if i % 2 else "dev"}, body) for i, body in enumerate(BODIES)]
-    with engine_over(tmp_path_factory.mktemp("hints"), rows, BASE) as engine:
+    with engine_over(tmp_path_factory.mktemp("tokens"), rows, BASE) as engine:
         yield engine
 
 
@@ -65,11 +66,14 @@ CASES = [
     ('!~ "user_id=4|okay"', lambda b: not re.search("user_id=4|okay", b)),
     ('!~ "timeout|okay"', lambda b: not re.search("timeout|okay", b)),
     ('|= "timeout" |~ "lock|after"', lambda b: "timeout" in b and re.search("lock|after", b)),
+    ('|= " timeout "', lambda b: " timeout " in b),  # a whole token: the token filter skips granules first
+    ('|= "_id=4123 "', lambda b: "_id=4123 " in b),  # two whole tokens, "id" and "4123"
+    ('|= " Kelvin "', lambda b: " Kelvin " in b),  # case-sensitive as Loki's |=: no line has it
 ]
 
 
 @pytest.mark.parametrize("pipeline,keep", CASES, ids=[p for p, _ in CASES])
-def test_hinted_filters_answer_exactly(engine: LogQLEngine, pipeline: str, keep: object) -> None:
+def test_filters_answer_exactly(engine: LogQLEngine, pipeline: str, keep: object) -> None:
     expected = sorted(b for b in BODIES if keep(b))  # type: ignore[operator]
     assert found(engine, f'{{service_name="svc"}} {pipeline}') == expected
     assert counted(engine, f'{{service_name="svc"}} {pipeline}') == len(expected)

@@ -113,7 +113,9 @@ def pattern_sql(text: str) -> str:
     at = "position(body, x.1, acc)"
     fold = (f"arrayFold((acc, x) -> if(acc = 0 OR {at} = 0 OR (x.2 AND {at} = acc), toUInt64(0), "
             f"{at} + length(x.1)), [{steps}], toUInt64(1))")
-    return f"(body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
+    tokens = dict.fromkeys(tok for lit, _ in literals for tok in whole_tokens(lit))
+    filters = "".join(f"hasToken(body, {quote(tok)}) AND " for tok in tokens)  # implied: skips granules
+    return f"({filters}body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
 
 
 _ERROR_LABELS = ("__error__", "__error_details__")

@@ -110,3 +110,9 @@ def test_line_filters_run_in_prewhere_and_label_matchers_after() -> None:
 ])
 def test_plain_word_regexes_become_substring_searches(pipeline: str, sql: str) -> None:
     assert sql in filter_sql(query('{app="x"} ' + pipeline), "1")
+
+
+def test_pattern_literals_whole_tokens_go_first() -> None:
+    where = filter_sql(query('{app="x"} |> "<_> GET <_> user=<_> "'), "1")
+    assert "hasToken(body, 'GET') AND hasToken(body, 'user') AND body != ''" in where
+    assert "hasToken" not in filter_sql(query('{app="x"} |> "<_>GET<_>"'), "1")

@@ -69,6 +69,8 @@ CASES = [
     ('|= " timeout "', lambda b: " timeout " in b),  # a whole token: the token filter skips granules first
     ('|= "_id=4123 "', lambda b: "_id=4123 " in b),  # two whole tokens, "id" and "4123"
     ('|= " Kelvin "', lambda b: " Kelvin " in b),  # case-sensitive as Loki's |=: no line has it
+    ('|~ "status=500 user_id=4[0-9]+ "', lambda b: re.search(r"status=500 user_id=4[0-9]+ ", b)),  # "user", "id"
+    ('|~ "ng (for|to) l"', lambda b: re.search(r"ng (for|to) l", b)),  # alternatives: no token is certain
     ('|> "<_> timeout <_>"', lambda b: re.fullmatch(r".+ timeout .+", b)),  # a pattern's whole tokens too
     ('!> "<_> user_id=<_> done"', lambda b: not re.fullmatch(r".+ user_id=.+ done", b)),
 ]

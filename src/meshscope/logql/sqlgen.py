@@ -13,26 +13,11 @@ import re
 from meshscope.logql import ast
 from meshscope.logql.label_sql import label_filter_sql, pushable
 from meshscope.logql.pattern import compile_line_pattern
+from meshscope.logql.tokens import has_tokens, regex_tokens, whole_tokens
 from meshscope.storage.sql import quote, quote_list
 
-_TOKEN = re.compile(r"[a-zA-Z0-9]+")
 COLUMNS = ("toUnixTimestamp64Nano(timestamp) AS ts, labels, body, attributes, trace_id, span_id, "
            "severity_text, severity_number")
-
-
-def _separator(ch: str) -> bool:
-    return ch.isascii() and not ch.isalnum()
-
-
-def whole_tokens(literal: str) -> list[str]:
-    """Tokens of ``literal`` that every line containing it has as whole tokens (as ``tokenbf_v1``
-    splits: runs of ASCII letters and digits; a byte past ASCII belongs to the token)."""
-    out = []
-    for m in _TOKEN.finditer(literal):
-        s, e = m.start(), m.end()
-        if s > 0 and e < len(literal) and _separator(literal[s - 1]) and _separator(literal[e]):
-            out.append(m.group())
-    return list(dict.fromkeys(out))
 
 
 def _anchored(pattern: str) -> str:
@@ -68,9 +53,7 @@ def _contains(pattern: str) -> str:
         return "1"
     check = f"position(body, {quote(pattern)}) > 0"
     tokens = whole_tokens(pattern)
-    if tokens:
-        return "(" + "".join(f"hasToken(body, {quote(t)}) AND " for t in tokens) + check + ")"
-    return check
+    return f"({has_tokens(tokens)}{check})" if tokens else check
 
 
 def _matches(pattern: str) -> str:
@@ -81,7 +64,9 @@ def _matches(pattern: str) -> str:
         if len(words) == 1:
             return _contains(words[0])
         return "multiSearchAny(body, [" + ", ".join(quote(w) for w in words) + "])"
-    return f"match(body, {quote(pattern)})"
+    check = f"match(body, {quote(pattern)})"
+    tokens = regex_tokens(pattern)
+    return f"({has_tokens(tokens)}{check})" if tokens else check
 
 
 def line_filter_sql(f: ast.LineFilter) -> str:
@@ -113,9 +98,8 @@ def pattern_sql(text: str) -> str:
     at = "position(body, x.1, acc)"
     fold = (f"arrayFold((acc, x) -> if(acc = 0 OR {at} = 0 OR (x.2 AND {at} = acc), toUInt64(0), "
             f"{at} + length(x.1)), [{steps}], toUInt64(1))")
-    tokens = dict.fromkeys(tok for lit, _ in literals for tok in whole_tokens(lit))
-    filters = "".join(f"hasToken(body, {quote(tok)}) AND " for tok in tokens)  # implied: skips granules
-    return f"({filters}body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
+    tokens = list(dict.fromkeys(tok for lit, _ in literals for tok in whole_tokens(lit)))
+    return f"({has_tokens(tokens)}body != '' AND {fold} > 0 AND ({fold} - 1 != length(body)) = {ends_on_capture})"
 
 
 _ERROR_LABELS = ("__error__", "__error_details__")

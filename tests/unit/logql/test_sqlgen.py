@@ -6,7 +6,8 @@ import pytest
 
 from meshscope.logql.ast import LogQuery
 from meshscope.logql.parser import parse
-from meshscope.logql.sqlgen import filter_sql, split_stages, sql_only, where_sql, whole_tokens
+from meshscope.logql.sqlgen import filter_sql, split_stages, sql_only, where_sql
+from meshscope.logql.tokens import regex_tokens, whole_tokens
 
 
 def query(text: str) -> LogQuery:
@@ -116,3 +117,27 @@ def test_pattern_literals_whole_tokens_go_first() -> None:
     where = filter_sql(query('{app="x"} |> "<_> GET <_> user=<_> "'), "1")
     assert "hasToken(body, 'GET') AND hasToken(body, 'user') AND body != ''" in where
     assert "hasToken" not in filter_sql(query('{app="x"} |> "<_>GET<_>"'), "1")
+
+
+@pytest.mark.parametrize(
+    "pattern,tokens",
+    [
+        ("status=5.. took=14[0-9]{2}ms", ["took"]),  # runs "status=5", " took=14", "ms"
+        ("user_id=4[0-9]{3}\\b", ["id"]),
+        ("(?i)user_id=4", []),  # hasToken is case-sensitive
+        ("a(-bcd-)+e", ["bcd"]),  # a group repeated at least once is in every match
+        ("a(-bcd-)*e", []),
+        ("x(-abc-|-def-)y", []),  # either branch: neither token is certain
+        ("(?P<k>-key-)=", ["key"]),
+        ("(?<k>-key-)=", ["key"]),
+        ("[[:alpha:]]+ -word- ", []),  # Python would read a nested set here: nothing
+        ("(", []),
+    ],
+)
+def test_regex_tokens_are_in_every_match(pattern: str, tokens: list[str]) -> None:
+    assert regex_tokens(pattern) == tokens
+
+
+def test_regex_filter_tests_its_tokens_first() -> None:
+    where = filter_sql(query('{app="x"} |~ "status=5.. took=14[0-9]{2}ms"'), "1")
+    assert "(hasToken(body, 'took') AND match(body, 'status=5.. took=14[0-9]{2}ms'))" in where

@@ -137,12 +137,18 @@ def sql_only(query: ast.LogQuery) -> bool:
     return not split_stages(query)[1]
 
 
-
 def time_sql(start_ns: int, end_ns: int, left_open: bool = False, right_closed: bool = False) -> str:
     lo = ">" if left_open else ">="
     hi = "<=" if right_closed else "<"
     return (f"timestamp {lo} fromUnixTimestamp64Nano(toInt64({int(start_ns)})) AND "
             f"timestamp {hi} fromUnixTimestamp64Nano(toInt64({int(end_ns)}))")
+
+
+def uses_token_filter(query: ast.LogQuery) -> bool:
+    """Whether a line filter tests whole tokens, so the token filter skips granules for it."""
+    filters, _ = split_stages(query)
+    return any(isinstance(f, ast.LineFilter) and f.op in ("|=", "|~", "|>") and "hasToken(" in line_filter_sql(f)
+               for f in filters)
 
 
 def where_sql(query: ast.LogQuery, time_condition: str) -> str:

@@ -1,5 +1,6 @@
-"""Log queries read their range window by window from the wanted end: the newest lines of a common
-word come from the first window, and lines anywhere in the range are still found, in order."""
+"""Log queries read their range from the wanted end, the last minutes first: the newest lines of a
+common word come from that first window, a rare word reads the rest in one more statement, and lines
+anywhere in the range are found, in order."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tests.support.storage import migrated_chdb
 
 from meshscope.logql.ast import LogQuery
 from meshscope.logql.context import QueryContext
-from meshscope.logql.logs_eval import FIRST_WINDOW_NS, select, windows
+from meshscope.logql.logs_eval import FIRST_WINDOW_NS, next_width, select
 from meshscope.logql.parser import parse
 from meshscope.storage.executor import Executor
 
@@ -40,15 +41,15 @@ def _query(text: str) -> LogQuery:
     return q
 
 
-def test_windows_cover_the_range_once_from_the_wanted_end() -> None:
-    back = list(windows(START, END, backward=True))
-    assert back[0] == (END - FIRST_WINDOW_NS, END) and back[-1][0] == START
-    assert all(a[0] == b[1] for a, b in zip(back, back[1:], strict=False))  # contiguous, newest first
-    forward = list(windows(START, END, backward=False))
-    assert forward[0] == (START, START + FIRST_WINDOW_NS) and forward[-1][1] == END
-    assert all(a[1] == b[0] for a, b in zip(forward, forward[1:], strict=False))  # contiguous, oldest first
-    assert len(back) == len(forward) == 4  # 5 min, 20 min, 80 min, the rest of 6 h
-    assert list(windows(START, START, backward=True)) == []
+@pytest.mark.parametrize("found,covered,left,width", [
+    (0, FIRST_WINDOW_NS, 100 * FIRST_WINDOW_NS, 100 * FIRST_WINDOW_NS),  # nothing yet: all the rest at once
+    (50, FIRST_WINDOW_NS, 100 * FIRST_WINDOW_NS, 2 * FIRST_WINDOW_NS),  # half the limit in 5 min: 10 min more
+    (99, FIRST_WINDOW_NS, 100 * FIRST_WINDOW_NS, FIRST_WINDOW_NS),  # never less than a first window
+    (10, FIRST_WINDOW_NS, 100 * FIRST_WINDOW_NS, 18 * FIRST_WINDOW_NS),  # 10 in 5 min: 90 min for the other 90
+    (10, FIRST_WINDOW_NS, 30 * FIRST_WINDOW_NS, 30 * FIRST_WINDOW_NS),  # 90 of 150 min left is most: all of it
+])
+def test_next_width_follows_the_density_found(found: int, covered: int, left: int, width: int) -> None:
+    assert next_width(found, 100, covered, left) == width
 
 
 def test_newest_lines_of_a_common_word_come_from_the_first_window(ex: Executor) -> None:
@@ -63,7 +64,7 @@ def test_lines_anywhere_in_the_range_are_found_in_order(ex: Executor) -> None:
     ctx = QueryContext(ex)
     got = select(ctx, _query('{service_name=~".+"} |= "early"'), START, END, 10, backward=True)
     assert [(e.line, e.ts) for e in got] == [("an early bird", START + 2 * 3600 * S), ("an early bird", START + 7 * S)]
-    assert ctx.stats.queries == len(list(windows(START, END, backward=True)))
+    assert ctx.stats.queries == 2  # the last 5 minutes, then all the rest
     forward = select(QueryContext(ex), _query('{service_name="api"} |= "common" | drop pod'),
                      START, END, 3, backward=False)  # a Python stage: the same windows, oldest first
     assert [e.line for e in forward] == ["common line 0", "common line 1", "common line 2"]

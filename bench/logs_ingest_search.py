@@ -322,6 +322,8 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
         t_rg, "token filter")
     add("rare token, LogQL |= \"tok\" (substring)", lines_found(f'{{job="bench"}} |= "{RARE_TOKEN}"'), t_rg,
         "bare literal, Loki's substring meaning")
+    add("common word, newest 100 lines", lines_found('{job="bench"} |= "timeout"'),
+        rg("timeout", f, pipe="tail -n 100 | wc -l"), "time slices from the newest; rg: rg | tail -n 100")
     add("common word (count), LogQL |= \"timeout\"",
         instant(f'sum(count_over_time({{job="bench"}} |= "timeout" {whole}))'), rg("-c", "timeout", f), "scan")
     add("regex (count), LogQL |~", instant(f'sum(count_over_time({{job="bench"}} |~ "user_id=4[0-9]{{3}}\\\\b" '

@@ -59,10 +59,11 @@ def select(ctx: QueryContext, query: ast.LogQuery, start_ns: int, end_ns: int, l
     out: list[Entry] = []
     lo, hi = start_ns, end_ns  # what is left to read
     width = end_ns - start_ns if uses_token_filter(query) else FIRST_WINDOW_NS
+    in_sql = sql_only(query)
     while lo < hi and len(out) < limit:
         a, b = (max(lo, hi - width), hi) if backward else (lo, min(hi, lo + width))
         where = filter_sql(query, time_sql(a, b))
-        if sql_only(query):
+        if in_sql:
             table = ctx.arrow(f"SELECT {COLUMNS} FROM {ctx.db}.logs {where} "
                               f"ORDER BY timestamp {'DESC' if backward else 'ASC'} LIMIT {int(limit - len(out))}")
             for e in entries_of(table):

@@ -242,7 +242,8 @@ def compression(server: ServerProcess, raw: Path) -> tuple[str, str, str, str, s
     trace = sum(col.get(c, 0) for c in ("trace_own", "trace_at", "trace_len"))
     return ("compression (raw file / on disk)", f"{ratio:.1f}×", "", "",
             f"{parts['b'] / 1e6:,.0f} MB in {parts['n']} parts; body column {col['body'] / 1e6:,.0f} MB, "
-            f"token filter {index['idx_tokens'] / 1e6:,.1f} MB, trace id {trace / 1e6:,.1f} MB (its index "
+            f"token filters {index['idx_tokens'] / 1e6:,.1f} + {index.get('idx_tokens_coarse', 0) / 1e6:,.1f} MB "
+            f"(per granule + per 16), trace id {trace / 1e6:,.1f} MB (its index "
             f"{index['idx_trace_id'] / 1e6:,.1f} MB), labels {col['labels'] / 1e6:,.0f} MB, timestamp "
             f"{col['timestamp'] / 1e6:,.0f} MB")
 
@@ -283,9 +284,18 @@ def explain(chdb_dir: Path) -> list[tuple[str, str, str, str, str]]:
         for name, where in (("rare token", f"hasToken(body, '{RARE_TOKEN}')"),
                             ("field filter", "service_name = 'payments' AND labels['level'] = 'error'")):
             plan = s.query(f"EXPLAIN indexes = 1 SELECT body FROM meshscope.logs WHERE {where}", "TSV")
-            granules = [ln.strip() for ln in plan.bytes().decode().splitlines() if "Granules:" in ln]
-            out.append((f"EXPLAIN indexes=1: {name}", granules[-1] if granules else "?", "", "",
-                        f"granules left to read after the indexes; {total} rows in all"))
+            steps, index = [], "key"
+            for ln in plan.bytes().decode().splitlines():
+                if ln.strip() in ("Min-Max", "Partition", "PrimaryKey"):
+                    index = ln.strip()
+                elif "Name:" in ln:
+                    index = ln.split("Name:")[1].strip()
+                elif "Granules:" in ln and "/" in ln:
+                    steps.append((index, ln.split("Granules:")[1].strip()))
+            out.append((f"EXPLAIN indexes=1: {name}", f"Granules: {steps[-1][1]}" if steps else "?", "", "",
+                        "granules left after each index: " + ", ".join(f"{i} {g}" for i, g in steps
+                                                                     if i not in ("Min-Max", "Partition"))
+                        + f"; {total} rows in all"))
     finally:
         s.close()
     return out

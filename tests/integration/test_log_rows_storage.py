@@ -107,6 +107,7 @@ def test_database_from_before_006_and_011_is_upgraded_with_its_lines(executor: E
     indexes = {r["name"]: r["type"] for r in executor.rows(
         "SELECT name, type FROM system.data_skipping_indices WHERE database = 'meshscope' AND table = 'logs'")}
     assert indexes["idx_tokens"] == "tokenbf_v1" and indexes["idx_trace_id"] == "bloom_filter"
+    assert indexes["idx_tokens_coarse"] == "tokenbf_v1"
     assert "idx_body" not in indexes
     _store(executor, tmp_path, _push([{"stream": {"app": "api", "host": "h3"},
                                        "values": [[str(NOW + 1), f"new line trace_id={TRACE}"]]}]))

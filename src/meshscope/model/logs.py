@@ -20,7 +20,7 @@ column                        meaning
                               ``host``, ``job`` (the door: syslog, elasticsearch, jsonl), ``level``
                               (debug/info/warn/error/fatal/trace) when known, ``index`` for ES;
                               OTLP: selected resource attributes with '.' → '_'
-``body``                      the line (token bloom filter ``tokenbf_v1`` per granule)
+``body``                      the line (token bloom filters ``tokenbf_v1``: per granule, and a small one per 16)
 ``scope_name``                OTLP scope; '' elsewhere
 ``resource_attributes``       OTLP resource; '' elsewhere
 ``attributes``                per-line fields (Loki structured metadata, flattened JSON/ES document

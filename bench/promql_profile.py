@@ -6,11 +6,13 @@ Prometheus 2.42 into a directory kept for later runs. ``http`` starts both on it
 ``/api/v1/query_range``, alternating between them run by run so both see the same machine load
 (wall and server CPU seconds per query, median, and the speed ratio). ``profile`` runs each query
 in-process (engine + JSON encoding, as the handler does) under cProfile and prints the top
-functions by cumulative time.
+functions by cumulative time; ``stages`` times the stages of each query (SQL, regrouping, lookup,
+aggregation, JSON) with plain timers, since cProfile inflates the Python-heavy ones.
 
     .venv/bin/python bench/promql_profile.py prepare --dir /tmp/promql-prof
     .venv/bin/python bench/promql_profile.py http --dir /tmp/promql-prof
     .venv/bin/python bench/promql_profile.py profile --dir /tmp/promql-prof [--query "sum by (rate)"]
+    .venv/bin/python bench/promql_profile.py stages --dir /tmp/promql-prof --runs 30 [--query "avg gauge"]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -147,9 +150,67 @@ def profile(work: Path, only: str | None, top: int) -> None:
         ex.close()
 
 
+def stages(work: Path, only: str | None, runs: int) -> None:
+    """Wall ms per stage (median of ``runs``) without cProfile, whose per-call overhead inflates the
+    Python-heavy stages several times over: each stage's function is wrapped with a timer."""
+    from meshscope.api import prom_json
+    from meshscope.metrics import source
+    from meshscope.promql import engine as ev
+    from meshscope.promql.heap import keep_freed_memory
+    from meshscope.storage.chdb_embedded import ChdbExecutor
+
+    keep_freed_memory()
+    ex = ChdbExecutor(work / "data" / "chdb", "meshscope")
+    spent: dict[str, float] = {}
+
+    def timed(label: str, fn: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+        return run
+
+    ex.arrow = timed("SQL + Arrow (chDB)", ex.arrow)  # type: ignore[method-assign]
+    source.block_from_runs = timed("regroup runs", source.block_from_runs)  # type: ignore[assignment]
+    ev.instant_lookup = timed("instant lookup", ev.instant_lookup)  # type: ignore[assignment]
+    ev.aggregate = timed("aggregate", ev.aggregate)  # type: ignore[assignment]
+    ev.Windows.build = staticmethod(timed("range windows", ev.Windows.build))  # type: ignore[method-assign]
+    for func, fn in ev.RANGE_FUNCTIONS.items():
+        ev.RANGE_FUNCTIONS[func] = timed("range function", fn)
+    try:
+        engine = ev.Engine(source.ClickHouseSource(ex))
+        for name, q in QUERIES.items():
+            if only and name != only:
+                continue
+            p = _params(work, q)
+            start, end = int(float(p["start"]) * 1000), int(float(p["end"]) * 1000)  # type: ignore[arg-type]
+            per_run: list[dict[str, float]] = []
+            for i in range(runs + 1):
+                spent.clear()
+                t0 = time.perf_counter()
+                matrix = engine.range(q, start, end, STEP_S * 1000)
+                t1 = time.perf_counter()
+                prom_json.result_json(matrix)
+                spent["JSON"] = time.perf_counter() - t1
+                spent["total"] = time.perf_counter() - t0
+                spent["other engine"] = t1 - t0 - sum(v for k, v in spent.items() if k not in ("JSON", "total"))
+                if i:  # the first run warms caches
+                    per_run.append(dict(spent))
+            table = Table(title=f"{name}: wall ms per stage, median of {runs}")
+            table.add_column("stage")
+            table.add_column("ms", justify="right")
+            for label in per_run[0]:
+                table.add_row(label, f"{statistics.median(r[label] for r in per_run) * 1000:.2f}")
+            console.print(table)
+    finally:
+        ex.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("prepare", "http", "profile"))
+    ap.add_argument("mode", choices=("prepare", "http", "profile", "stages"))
     ap.add_argument("--dir", type=Path, default=Path("/tmp/promql-prof"))
     ap.add_argument("--series", type=int, default=10_000)
     ap.add_argument("--minutes", type=int, default=60)
@@ -161,6 +222,8 @@ def main() -> None:
         prepare(args.dir, args.series, args.minutes)
     elif args.mode == "http":
         http(args.dir, args.runs)
+    elif args.mode == "stages":
+        stages(args.dir, args.query, args.runs)
     else:
         profile(args.dir, args.query, args.top)
 

@@ -99,6 +99,43 @@ def test_answers_match_the_memory_source_bit_for_bit(ex: ChdbExecutor, query: st
     assert points(got) == points(want)
 
 
+BUCKETS_END = END // ch_source.TIME_BUCKET_MS * ch_source.TIME_BUCKET_MS  # the last 2 h bucket boundary
+BUCKETS_START = BUCKETS_END - 2 * ch_source.TIME_BUCKET_MS - 1_800_000  # 30 min before the boundary before it
+
+
+def _across_buckets() -> dict[Labels, tuple[list[int], list[float]]]:
+    """Series over three 2 h buckets of metric_samples' key: a series is read as one run per bucket."""
+    rnd = np.random.default_rng(7)
+    out = {}
+    for inst in ("1", "2", "3", "4"):
+        ts = sorted({BUCKETS_START + int(t) for t in rnd.integers(0, 3 * 3_600_000, 300)} | {BUCKETS_END - 7_200_000})
+        vals = rnd.normal(50, 10, len(ts))
+        vals[len(ts) // 3] = STALE_NAN
+        out[lbl("bk", job="a" if inst < "3" else "b", instance=inst)] = (ts, vals.tolist())
+    return out
+
+
+@pytest.fixture(scope="module")
+def across_buckets(ex: ChdbExecutor) -> MemorySource:
+    data = _across_buckets()
+    assert len({t // ch_source.TIME_BUCKET_MS for ts, _ in data.values() for t in ts}) == 3
+    insert(ex, data)
+    source = MemorySource()
+    for labels, (ts, vals) in data.items():
+        source.add(labels, ts, vals)
+    return source
+
+
+@pytest.mark.parametrize("query", ["bk", "avg by (job) (bk)", "sum(rate(bk[5m]))", "max_over_time(bk[20m])",
+                                   "timestamp(bk)"])
+def test_series_over_several_time_buckets_read_whole(ex: ChdbExecutor, across_buckets: MemorySource,
+                                                     query: str) -> None:
+    source = across_buckets
+    want = Engine(source).range(query, BUCKETS_START, BUCKETS_END + 1_800_000, 60_000)
+    got = Engine(ClickHouseSource(ex)).range(query, BUCKETS_START, BUCKETS_END + 1_800_000, 60_000)
+    assert points(got) == points(want) and len(got.series) > 0
+
+
 def test_a_sample_written_twice_reads_as_the_last_write(ex: ChdbExecutor) -> None:
     series = lbl("dup", job="a")
     insert(ex, {series: ([START, START + STEP], [1.0, 2.0])})

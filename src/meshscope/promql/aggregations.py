@@ -94,22 +94,46 @@ def _sorted(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray, F64]:
 def _sum(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     """Each group's rows added one after another in input order, every step at once (numpy's own
     reductions sum pairwise). An absent cell adds -0.0, which leaves any sum bit for bit as is."""
-    values = np.where(vec.present, vec.values, -0.0)[g.order]
-    total = values[g.starts]
-    for live, rows in _row_positions(g):
-        total[live] += values[rows]
-    return total, np.logical_or.reduceat(vec.present[g.order], g.starts, axis=0)
+    filled = np.where(vec.present, vec.values, -0.0)
+    rounds = _Rounds.of(g)
+    total = filled[rounds.rows(0, len(g.keys))]
+    for p, k in rounds:
+        total[:k] += filled[rounds.rows(p, k)]
+    return rounds.unsort(total), np.logical_or.reduceat(vec.present[g.order], g.starts, axis=0)
 
 
-def _row_positions(g: Groups) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """From each group's second row on: (groups that have a row at that position, those rows as
-    indices into ``g.order``). Groups run longest first, so each position is a prefix of them."""
-    sizes = np.diff(np.append(g.starts, len(g.order)))
-    by_size = np.argsort(-sizes, kind="stable")
-    running = np.searchsorted(-sizes[by_size], -np.arange(1, int(sizes.max())), side="left")
-    for p, k in enumerate(running.tolist(), start=1):
-        live = by_size[:k]
-        yield live, g.starts[live] + p
+@dataclass
+class _Rounds:
+    """A row-by-row fold over groups: round ``p`` adds each group's ``p``-th row. Groups are taken
+    longest first, so the groups still running in a round are a prefix of them and the fold state
+    is updated through a slice, not a fancy index."""
+
+    order: np.ndarray  # original row indices, grouped (Groups.order)
+    first: np.ndarray  # position in ``order`` of each group's first row, groups longest first
+    by_size: np.ndarray  # group ids, longest first
+    running: list[int]  # from round 1 on: how many groups have a row in that round
+
+    @staticmethod
+    def of(g: Groups) -> _Rounds:
+        sizes = np.diff(np.append(g.starts, len(g.order)))
+        by_size = np.argsort(-sizes, kind="stable")
+        running = np.searchsorted(-sizes[by_size], -np.arange(1, int(sizes.max())), side="left")
+        return _Rounds(g.order, g.starts[by_size], by_size, running.tolist())
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """(round, groups in it) from round 1 on."""
+        return iter(enumerate(self.running, start=1))
+
+    def rows(self, p: int, k: int) -> np.ndarray:
+        """Original row indices of round ``p`` of the first ``k`` groups (longest first)."""
+        rows: np.ndarray = self.order[self.first[:k] + p]
+        return rows
+
+    def unsort(self, state: F64) -> F64:
+        """Per-group results, longest first, back in group id order."""
+        out = np.empty_like(state)
+        out[self.by_size] = state
+        return out
 
 
 def _extreme(ufunc: np.ufunc) -> Callable[[StepVector, Groups], tuple[F64, np.ndarray]]:
@@ -144,21 +168,26 @@ def _folded(vec: StepVector, g: Groups, fold: Callable[[Sequences, F64], F64]) -
 def _avg(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:
     """Prometheus' running mean seeded with each cell's first sample, row after row (as
     :func:`~.sequential.seeded_mean` computes it, here for every step of a row at once)."""
-    values, present = vec.values[g.order], vec.present[g.order]
-    mean = values[g.starts]
-    if present.all() and bool(np.all(np.abs(values) < 1e300)):  # no gaps, no infinite mean possible
-        for count, (live, rows) in enumerate(_row_positions(g), start=2):
-            m = mean[live]
-            mean[live] = m + (values[rows] / count - m / count)
-        return mean, np.ones(mean.shape, dtype=bool)
-    count = present[g.starts].astype(np.float64)
-    for live, rows in _row_positions(g):
-        v, there, m = values[rows], present[rows], mean[live]
-        c = count[live] + there
+    rounds = _Rounds.of(g)
+    values, present = vec.values, vec.present
+    mean = values[rounds.rows(0, len(g.keys))]
+    if present.all() and bool(np.abs(values).max() < 1e300):  # no gaps, no infinite mean possible (NaN: no)
+        for p, k in rounds:
+            step = values[rounds.rows(p, k)]
+            step /= p + 1
+            m = mean[:k]
+            step -= m / (p + 1)
+            m += step  # m + (v / count - m / count), operation for operation
+        return rounds.unsort(mean), np.ones(mean.shape, dtype=bool)
+    count = present[rounds.rows(0, len(g.keys))].astype(np.float64)
+    for p, k in rounds:
+        rows = rounds.rows(p, k)
+        v, there, m = values[rows], present[rows], mean[:k]
+        c = count[:k] + there
         update = there & (c > 1) & ~keeps_infinite_mean(m, v)
-        mean[live] = np.where(there & (c == 1), v, np.where(update, m + (v / c - m / c), m))
-        count[live] = c
-    return mean, count > 0
+        mean[:k] = np.where(there & (c == 1), v, np.where(update, m + (v / c - m / c), m))
+        count[:k] = c
+    return rounds.unsort(mean), rounds.unsort(count) > 0
 
 
 def _variance(vec: StepVector, g: Groups) -> tuple[F64, np.ndarray]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from meshscope.promql.labels import Labels, sort_key
-from meshscope.promql.source import I64, SeriesBlock, is_stale
+from meshscope.promql.source import I64, STALE_NAN_BITS, SeriesBlock
 from meshscope.promql.values import StepVector
 from meshscope.promql.windows import locate
 
@@ -25,12 +25,12 @@ def instant_lookup(block: SeriesBlock, times: I64, lookback_ms: int) -> tuple[St
         shape = (n_series, len(times))
         return StepVector(list(block.labels), np.zeros(shape), np.zeros(shape, dtype=bool)), \
             np.zeros(shape, dtype=np.int64)
-    idx = locate(ts, offsets, times, "right") - 1
-    ok = idx >= offsets[:-1, None]
-    idx = np.where(ok, idx, 0)
+    idx = locate(ts, offsets, times, "right")  # one past the latest sample at or before each time
+    ok = idx > offsets[:-1, None]  # there is one in the series
+    idx -= 1  # where there is none this is the previous series' last sample (or -1: the last one): masked
     sample_ts, values = ts[idx], block.values[idx]
-    ok &= sample_ts >= times[None, :] - lookback_ms
-    ok &= ~is_stale(values)
+    ok &= sample_ts >= (times - lookback_ms)[None, :]
+    ok &= values.view(np.uint64) != np.uint64(STALE_NAN_BITS)
     return StepVector(list(block.labels), values, ok), sample_ts
 
 

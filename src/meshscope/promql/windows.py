@@ -39,11 +39,12 @@ def locate(ts: I64, offsets: I64, queries: I64, side: str) -> I64:
         return out
     if n_series == 0 or len(ts) == 0:
         return np.broadcast_to(offsets[:-1, None], (n_series, n_queries)).copy()
-    first_query = _first_query(queries, ts, side)
-    series_id = np.repeat(np.arange(n_series, dtype=np.int64), np.diff(offsets))
-    slots = np.bincount(series_id * (n_queries + 1) + first_query, minlength=n_series * (n_queries + 1))
+    slot = _first_query(queries, ts, side)
+    slot += np.repeat(np.arange(0, n_series * (n_queries + 1), n_queries + 1, dtype=np.int64), np.diff(offsets))
+    slots = np.bincount(slot, minlength=n_series * (n_queries + 1))
     counted = np.cumsum(slots.reshape(n_series, n_queries + 1)[:, :n_queries], axis=1)
-    return offsets[:-1, None] + counted
+    counted += offsets[:-1, None]
+    return counted
 
 
 def _first_query(queries: I64, ts: I64, side: str) -> I64:
@@ -51,10 +52,12 @@ def _first_query(queries: I64, ts: I64, side: str) -> I64:
     Step grids are arithmetic progressions, so this is integer arithmetic rather than a search."""
     step = int(queries[1] - queries[0]) if len(queries) > 1 else 0
     if step > 0 and (np.diff(queries) == step).all():
-        offset = ts - int(queries[0])
-        slot = -(-offset // step) if side == "right" else offset // step + 1
-        return np.clip(slot, 0, len(queries))
-    return np.searchsorted(queries, ts, side="left" if side == "right" else "right")
+        # ceil((ts - q0) / step) for "right", floor((ts - q0) / step) + 1 for "left", in place
+        slot = ts - (int(queries[0]) - (step - 1 if side == "right" else step))
+        slot //= step
+        return np.clip(slot, 0, len(queries), out=slot)
+    found: I64 = np.searchsorted(queries, ts, side="left" if side == "right" else "right")
+    return found
 
 
 def drop_stale(block: SeriesBlock) -> SeriesBlock:

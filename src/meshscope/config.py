@@ -54,6 +54,7 @@ class StorageSettings(_Section):
     cluster: str = ""
     username: str = "default"
     password: str = ""
+    uncompressed_cache_mb: int = Field(256, ge=0)
 
 
 class RetentionSettings(_Section):

@@ -40,7 +40,7 @@ class Meshscope:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.executor = open_executor(s.storage.url, s.chdb_path, s.storage.database, s.storage.cluster,
-                                      s.storage.username, s.storage.password)
+                                      s.storage.username, s.storage.password, s.storage.uncompressed_cache_mb)
         migrate.apply(self.executor, s.retention)
         suffix = "" if not s.storage.url else "-" + s.storage.database
         dedup = DedupLog(s.spool_dir / f"dedup{suffix}.log", s.ingest.dedup_window)

@@ -23,12 +23,28 @@ from meshscope.storage.sql import quote
 SESSIONS = 4  # statements in flight at once: a couple of writers and searches on 2-4 cores
 
 
+def session_path(path: Path, uncompressed_cache_bytes: int) -> str:
+    """The chDB connection string: the directory, and ClickHouse's cache of decompressed blocks.
+
+    ClickHouse ships with that cache off, since a scan would only churn it; it serves only reads
+    of few rows (``merge_tree_max_rows_to_use_cache``), which is what a search for a rare token, a
+    field filter or a dashboard's gauge is. Kept warm, it spares decompressing the same blocks again:
+    the rare-token search over 10M lines went from 22-25 to 17-18 ms, the field filter from 17 to
+    14 ms, a 1 h ``avg`` over 600 series from 17.4 to 14.6 ms (in-process, best of 15). The cache
+    is a server setting, the flag to use it a session one: every session must carry both."""
+    if uncompressed_cache_bytes <= 0:
+        return str(path)
+    return f"{path}?uncompressed_cache_size={uncompressed_cache_bytes}&use_uncompressed_cache=1"
+
+
 class ChdbExecutor:
     """A pool of chDB sessions over one data directory; each statement takes a free one."""
 
-    def __init__(self, path: Path, database: str, sessions: int = SESSIONS) -> None:
+    def __init__(self, path: Path, database: str, sessions: int = SESSIONS,
+                 uncompressed_cache_bytes: int = 0) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._conn = session_path(path, uncompressed_cache_bytes)
         self.database = database
         self.cluster = ""
         self._lock = threading.Lock()  # guards opening and closing sessions
@@ -41,7 +57,7 @@ class ChdbExecutor:
         from chdb import session
 
         try:
-            s = session.Session(str(self.path))
+            s = session.Session(self._conn)
         except Exception as exc:  # noqa: BLE001 - chDB raises plain exceptions
             raise StorageError(f"cannot open chDB data directory {self.path}: {exc}") from None
         with self._lock:

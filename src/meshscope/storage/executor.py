@@ -59,12 +59,13 @@ def decode_json_rows(payload: bytes) -> list[dict[str, Any]]:
 
 
 def open_executor(url: str, data_path: Path, database: str, cluster: str = "",
-                  username: str = "default", password: str = "") -> Executor:
-    """The executor the settings ask for: a server when ``url`` is set, else chDB in ``data_path``."""
+                  username: str = "default", password: str = "", uncompressed_cache_mb: int = 0) -> Executor:
+    """The executor the settings ask for: a server when ``url`` is set, else chDB in ``data_path``
+    (``uncompressed_cache_mb``: its cache of decompressed blocks; a server has its own config)."""
     if url:
         from meshscope.storage.clickhouse_server import ClickHouseServerExecutor
 
         return ClickHouseServerExecutor(url, database, cluster, username, password)
     from meshscope.storage.chdb_embedded import ChdbExecutor
 
-    return ChdbExecutor(data_path, database)
+    return ChdbExecutor(data_path, database, uncompressed_cache_bytes=uncompressed_cache_mb << 20)

@@ -12,6 +12,7 @@ as Loki push bodies, then measures:
   A query's time is the best of three runs, each with its end moved by a nanosecond so that
   ClickHouse's query condition cache cannot answer a repeat from the granules it found empty; the
   first run (cold caches) is in the notes. ``rg`` is the best of three (the raw file in the page cache).
+  The rare token is also timed in pairs with ``rg`` (median ratio), since ``rg``'s own time drifts.
 
     .venv/bin/python bench/logs_ingest_search.py [--lines 10000000] [--otlp-lines 2000000]
 """
@@ -301,6 +302,26 @@ def explain(chdb_dir: Path) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
+def paired_with_rg(server: ServerProcess, query: str, rg_args: tuple[str, ...], start_ns: int, end_ns: int,
+                   pairs: int = 7) -> tuple[str, str, str, str, str]:
+    """The rare-token search and ``rg`` run one after the other, ``pairs`` times: ``rg``'s time moves
+    by 2x between runs on shared cores (one file, one thread), so each search is divided by the
+    ``rg`` run next to it and the median ratio is reported, with its range."""
+    mine, theirs = [], []
+    for k in range(pairs):
+        started = time.perf_counter()
+        _loki(server, "query_range", query=query, start=start_ns, end=end_ns + 100 + k, limit=100)
+        mine.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        subprocess.run(["rg", *rg_args], capture_output=True, check=False)
+        theirs.append(time.perf_counter() - started)
+    ratios = sorted(m / t for m, t in zip(mine, theirs, strict=True))
+    return ("rare token, LogQL, paired with rg", f"{sorted(mine)[pairs // 2] * 1000:,.0f} ms",
+            f"{sorted(theirs)[pairs // 2] * 1000:,.0f} ms", f"{ratios[pairs // 2]:.2f}",
+            f"median of {pairs} alternating pairs (each search / the rg run after it); "
+            f"ratios {ratios[0]:.2f}–{ratios[-1]:.2f}")
+
+
 def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> list[tuple[str, str, str, str, str]]:
     f, out = str(raw), []
     whole = f"[{(end_ns - start_ns) // 10**9}s]"
@@ -326,6 +347,9 @@ def queries(server: ServerProcess, raw: Path, start_ns: int, end_ns: int) -> lis
 
     add("rare token, LogQL |= \"[tok]\"", lines_found(f'{{job="bench"}} |= "[{RARE_TOKEN}]"'), t_rg,
         "lines found; whole token: token filter")
+    out.append(paired_with_rg(server, f'{{job="bench"}} |= "[{RARE_TOKEN}]"', ("-c", RARE_TOKEN, f),
+                              start_ns, end_ns))
+    console.print(out[-1])
     add("rare token, SQL hasToken", lambda: first_and_best(lambda k: sql(server, (
         f"SELECT count() AS n FROM meshscope.logs WHERE hasToken(body, '{RARE_TOKEN}') "
         f"AND timestamp <= fromUnixTimestamp64Nano(toInt64({end_ns + k}))"))["data"][0]["n"]),

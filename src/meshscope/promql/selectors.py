@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from meshscope.promql.labels import Labels, sort_key
-from meshscope.promql.source import I64, STALE_NAN_BITS, SeriesBlock
+from meshscope.promql.source import I64, SeriesBlock, is_stale
 from meshscope.promql.values import StepVector
 from meshscope.promql.windows import locate
 
@@ -30,7 +30,7 @@ def instant_lookup(block: SeriesBlock, times: I64, lookback_ms: int) -> tuple[St
     idx -= 1  # where there is none this is the previous series' last sample (or -1: the last one): masked
     sample_ts, values = ts[idx], block.values[idx]
     ok &= sample_ts >= (times - lookback_ms)[None, :]
-    ok &= values.view(np.uint64) != np.uint64(STALE_NAN_BITS)
+    ok &= ~is_stale(values)
     return StepVector(list(block.labels), values, ok), sample_ts
 
 
